@@ -1,0 +1,116 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Distribution;
+import io.jformer.tensor.Generator;
+import io.jformer.tensor.Reduction;
+import io.jformer.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Differentiable functions that take more than one variable or extra tensors (PyTorch's
+ * {@code torch.nn.functional}). Single-input ops are methods of {@link Variable}.
+ */
+public final class Functional {
+
+    /** PyTorch's default {@code ignore_index}. */
+    public static final int IGNORE_INDEX = -100;
+
+    private Functional() {
+    }
+
+    /** {@code cond != 0 ? a : b}, broadcasting; the condition gets no gradient. */
+    public static Variable where(Tensor cond, Variable a, Variable b) {
+        return ElementwiseFunctions.where(Variable.constant(cond), a, b);
+    }
+
+    /** Concatenation along an existing dimension. */
+    public static Variable concat(List<Variable> parts, int dim) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("concat: no variables given");
+        }
+        return ShapeFunctions.concat(parts, dim);
+    }
+
+    /** Stacks equally shaped variables along a new dimension. */
+    public static Variable stack(List<Variable> parts, int dim) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("stack: no variables given");
+        }
+        int d = dim < 0 ? dim + parts.get(0).rank() + 1 : dim;
+        List<Variable> expanded = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            if (!parts.get(i).shape().equals(parts.get(0).shape())) {
+                throw new io.jformer.tensor.ShapeMismatchException("stack: variable 0 has shape " + parts.get(0).shape()
+                        + " but variable " + i + " has shape " + parts.get(i).shape());
+            }
+            expanded.add(parts.get(i).unsqueeze(d));
+        }
+        return ShapeFunctions.concat(expanded, d);
+    }
+
+    /**
+     * {@code softmax(scale·x + mask)} over {@code dim} in one kernel — attention's scale, padding mask and
+     * softmax. {@code mask} is additive (0 keeps, a large negative number drops), broadcast to {@code x},
+     * and may be null.
+     */
+    public static Variable softmax(Variable x, int dim, double scale, Variable mask) {
+        return SoftmaxFunction.softmax(x, dim, scale, mask, false);
+    }
+
+    /** {@code log_softmax(scale·x + mask)} over {@code dim}. */
+    public static Variable logSoftmax(Variable x, int dim, double scale, Variable mask) {
+        return SoftmaxFunction.softmax(x, dim, scale, mask, true);
+    }
+
+    /** Layer norm over the last dimension; weight and bias may be null. */
+    public static Variable layerNorm(Variable x, Variable weight, Variable bias, double eps) {
+        return NormFunctions.layerNorm(x, weight, bias, eps);
+    }
+
+    /** {@code x·Wᵀ + b} with {@code W} stored {@code [out, in]} as in PyTorch; bias may be null. */
+    public static Variable linear(Variable x, Variable weight, Variable bias) {
+        Variable y = x.matmul(weight.t());
+        return bias == null ? y : y.add(bias);
+    }
+
+    /** Rows of {@code weight} picked by the I64 {@code ids}. */
+    public static Variable embedding(Variable weight, Tensor ids) {
+        return EmbeddingFunction.embedding(weight, ids);
+    }
+
+    /** Mean cross-entropy of logits {@code [..., C]} against I64 class indices {@code [...]}, ignoring -100. */
+    public static Variable crossEntropy(Variable logits, Tensor targets) {
+        return crossEntropy(logits, targets, IGNORE_INDEX, Reduction.MEAN);
+    }
+
+    /**
+     * Cross-entropy (log-softmax and negative log-likelihood in one kernel) of logits {@code [..., C]} against
+     * I64 targets of the leading shape. With {@link Reduction#NONE} the result has the targets' shape.
+     */
+    public static Variable crossEntropy(Variable logits, Tensor targets, int ignoreIndex, Reduction reduction) {
+        if (logits.rank() == 2) {
+            return LossFunctions.crossEntropy(logits, targets, ignoreIndex, reduction);
+        }
+        int classes = logits.size(-1);
+        Variable flat = logits.reshape(-1, classes);
+        Variable loss = LossFunctions.crossEntropy(flat, targets.reshape(-1), ignoreIndex, reduction);
+        return reduction == Reduction.NONE ? loss.reshape(targets.shape().toArray()) : loss;
+    }
+
+    /**
+     * Inverted dropout: in training, zeroes each element with probability {@code p} and scales the rest by
+     * {@code 1/(1-p)}; the identity otherwise. The mask comes from {@code gen}, so a seeded run repeats.
+     */
+    public static Variable dropout(Variable x, double p, boolean training, Generator gen) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout: probability must be in [0, 1), got " + p);
+        }
+        if (!training || p == 0) {
+            return x;
+        }
+        Tensor keep = Tensor.random(Distribution.BERNOULLI, 1 - p, 0, gen, x.shape(), x.data().device());
+        return x.mul(Variable.constant(keep.mul(1.0 / (1 - p))));
+    }
+}

@@ -1,0 +1,28 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Tensor;
+
+/**
+ * Matrix product and its backward rule: {@code dA = dC·Bᵀ}, {@code dB = Aᵀ·dC}, summed over broadcast batch
+ * dimensions. The transposes are views; the backend multiplies them without copying.
+ */
+final class MatmulFunction {
+
+    private MatmulFunction() {
+    }
+
+    static Variable matmul(Variable a, Variable b) {
+        // 1-D operands become matrices so one rule covers every case; the squeezes carry their own gradients.
+        if (a.rank() == 1) {
+            return matmul(a.unsqueeze(0), b).squeeze(b.rank() == 1 ? 0 : -2);
+        }
+        if (b.rank() == 1) {
+            return matmul(a, b.unsqueeze(1)).squeeze(-1);
+        }
+        Tensor x = a.data();
+        Tensor y = b.data();
+        return Variable.record("matmul", x.matmul(y), g -> new Tensor[]{
+                a.requiresGrad() ? g.matmul(y.t()).sumTo(x.shape()) : null,
+                b.requiresGrad() ? x.t().matmul(g).sumTo(y.shape()) : null}, a, b);
+    }
+}

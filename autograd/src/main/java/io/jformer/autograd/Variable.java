@@ -1,0 +1,420 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Shape;
+import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A tensor in a reverse-mode autograd graph: its value, whether gradients flow to it, the op that made it,
+ * and (for leaves) the gradient accumulated by {@link #backward()}.
+ *
+ * <p>Ops on variables record the graph while {@link GradMode#isEnabled()} and at least one input requires a
+ * gradient; otherwise they compute plain values. Gradients of leaves add up across backward passes until
+ * {@link #zeroGrad()}, as in PyTorch. Not thread-safe: a graph belongs to one thread.
+ */
+public final class Variable {
+
+    private Tensor data;
+    private Tensor grad;
+    private final boolean requiresGrad;
+    private final Node node;
+
+    private Variable(Tensor data, boolean requiresGrad, Node node) {
+        this.data = data;
+        this.requiresGrad = requiresGrad;
+        this.node = node;
+    }
+
+    /** A leaf that collects gradients (a parameter or an input being differentiated). */
+    public static Variable parameter(Tensor data) {
+        return new Variable(data, true, null);
+    }
+
+    /** A leaf that needs no gradient (data, masks, labels). */
+    public static Variable constant(Tensor data) {
+        return new Variable(data, false, null);
+    }
+
+    /**
+     * The output of an op: records {@code rule} in the graph when gradients are on and some input needs one.
+     * This is how new differentiable ops are added, inside the engine or in user code.
+     */
+    public static Variable record(String op, Tensor output, BackwardRule rule, Variable... inputs) {
+        if (GradMode.isEnabled()) {
+            for (Variable v : inputs) {
+                if (v != null && v.requiresGrad) {
+                    return new Variable(output, true, new Node(op, inputs.clone(), rule));
+                }
+            }
+        }
+        return new Variable(output, false, null);
+    }
+
+    // ---- state -------------------------------------------------------------------------------------
+
+    public Tensor data() {
+        return data;
+    }
+
+    /**
+     * Replaces the value of a leaf in place, keeping its identity (optimizer updates, loading weights).
+     * The shape must not change.
+     */
+    public void setData(Tensor value) {
+        if (!isLeaf()) {
+            throw new IllegalStateException("setData on a non-leaf variable made by " + node.op());
+        }
+        if (!value.shape().equals(data.shape())) {
+            throw new io.jformer.tensor.ShapeMismatchException("setData: new value of shape " + value.shape()
+                    + " for a variable of shape " + data.shape());
+        }
+        data = value;
+    }
+
+    /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Sets (or with null, clears) the gradient; used by optimizers and gradient clipping. */
+    public void setGrad(Tensor grad) {
+        if (grad != null && !grad.shape().equals(data.shape())) {
+            throw new io.jformer.tensor.ShapeMismatchException("setGrad: gradient of shape " + grad.shape()
+                    + " for a variable of shape " + data.shape());
+        }
+        this.grad = grad;
+    }
+
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Whether this variable was created directly rather than by an op. */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** The name of the op that made this variable, or null for a leaf. */
+    public String op() {
+        return node == null ? null : node.op();
+    }
+
+    public Shape shape() {
+        return data.shape();
+    }
+
+    public int size(int dim) {
+        return data.size(dim);
+    }
+
+    public int rank() {
+        return data.rank();
+    }
+
+    /** The same value cut out of the graph. */
+    public Variable detach() {
+        return constant(data);
+    }
+
+    @Override
+    public String toString() {
+        return "Variable(" + data + (requiresGrad ? ", requiresGrad" : "") + (node != null ? ", op=" + node.op() : "")
+                + ")";
+    }
+
+    // ---- backward ----------------------------------------------------------------------------------
+
+    /** Back-propagates from a scalar (one-element) output with gradient 1. */
+    public void backward() {
+        if (data.numel() != 1) {
+            throw new IllegalStateException("backward() needs a one-element output, got shape " + data.shape()
+                    + "; pass the output gradient to backward(Tensor)");
+        }
+        backward(io.jformer.tensor.Tensor.full(data.shape(), 1, io.jformer.tensor.DType.F32, data.device()));
+    }
+
+    /** Back-propagates {@code gradOutput} (shaped like this variable) through the graph into every leaf that requires it. */
+    public void backward(Tensor gradOutput) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward on a variable that does not require gradients"
+                    + " (no input of its graph is a parameter, or it was made under GradMode.noGrad())");
+        }
+        if (!gradOutput.shape().equals(data.shape())) {
+            throw new io.jformer.tensor.ShapeMismatchException("backward: gradient of shape " + gradOutput.shape()
+                    + " for an output of shape " + data.shape());
+        }
+        List<Variable> order = topologicalOrder();
+        Map<Variable, Tensor> grads = new IdentityHashMap<>();
+        grads.put(this, gradOutput);
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Variable v = order.get(i);
+            Tensor g = grads.remove(v);
+            if (g == null) {
+                continue;
+            }
+            if (v.node == null) {
+                v.grad = v.grad == null ? g.contiguous() : v.grad.add(g);
+                continue;
+            }
+            Tensor[] inputGrads = v.node.rule().apply(g);
+            Variable[] inputs = v.node.inputs();
+            for (int k = 0; k < inputs.length; k++) {
+                Variable in = inputs[k];
+                if (in == null || !in.requiresGrad || inputGrads[k] == null) {
+                    continue;
+                }
+                Tensor ig = inputGrads[k];
+                if (!ig.shape().equals(in.shape())) {
+                    throw new IllegalStateException("backward rule of " + v.node.op() + " returned a gradient of shape "
+                            + ig.shape() + " for input " + k + " of shape " + in.shape());
+                }
+                grads.merge(in, ig, Tensor::add);
+            }
+        }
+    }
+
+    /** Inputs before outputs; iterative so deep graphs cannot overflow the stack. */
+    private List<Variable> topologicalOrder() {
+        List<Variable> order = new ArrayList<>();
+        Map<Variable, Boolean> visited = new IdentityHashMap<>();
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[]{this, 0});
+        visited.put(this, true);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Variable v = (Variable) frame[0];
+            int next = (Integer) frame[1];
+            Variable[] inputs = v.node == null ? new Variable[0] : v.node.inputs();
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Variable in = inputs[next];
+                if (in != null && in.requiresGrad && visited.put(in, true) == null) {
+                    stack.push(new Object[]{in, 0});
+                }
+            } else {
+                stack.pop();
+                order.add(v);
+            }
+        }
+        return order;
+    }
+
+    // ---- elementwise -------------------------------------------------------------------------------
+
+    public Variable add(Variable o) {
+        return ElementwiseFunctions.add(this, o);
+    }
+
+    public Variable sub(Variable o) {
+        return ElementwiseFunctions.sub(this, o);
+    }
+
+    public Variable mul(Variable o) {
+        return ElementwiseFunctions.mul(this, o);
+    }
+
+    public Variable div(Variable o) {
+        return ElementwiseFunctions.div(this, o);
+    }
+
+    public Variable pow(Variable exponent) {
+        return ElementwiseFunctions.pow(this, exponent);
+    }
+
+    public Variable maximum(Variable o) {
+        return ElementwiseFunctions.maximum(this, o);
+    }
+
+    public Variable minimum(Variable o) {
+        return ElementwiseFunctions.minimum(this, o);
+    }
+
+    public Variable add(double s) {
+        return add(scalar(s));
+    }
+
+    public Variable sub(double s) {
+        return sub(scalar(s));
+    }
+
+    public Variable mul(double s) {
+        return mul(scalar(s));
+    }
+
+    public Variable div(double s) {
+        return div(scalar(s));
+    }
+
+    public Variable pow(double exponent) {
+        return pow(scalar(exponent));
+    }
+
+    private Variable scalar(double s) {
+        return constant(data.scalarLike(s));
+    }
+
+    public Variable unary(UnaryOp op) {
+        return ElementwiseFunctions.unary(op, this);
+    }
+
+    public Variable neg() {
+        return unary(UnaryOp.NEG);
+    }
+
+    public Variable abs() {
+        return unary(UnaryOp.ABS);
+    }
+
+    public Variable exp() {
+        return unary(UnaryOp.EXP);
+    }
+
+    public Variable log() {
+        return unary(UnaryOp.LOG);
+    }
+
+    public Variable sqrt() {
+        return unary(UnaryOp.SQRT);
+    }
+
+    public Variable rsqrt() {
+        return unary(UnaryOp.RSQRT);
+    }
+
+    public Variable tanh() {
+        return unary(UnaryOp.TANH);
+    }
+
+    public Variable sigmoid() {
+        return unary(UnaryOp.SIGMOID);
+    }
+
+    public Variable relu() {
+        return unary(UnaryOp.RELU);
+    }
+
+    public Variable square() {
+        return unary(UnaryOp.SQUARE);
+    }
+
+    /** Exact (erf) GELU, as in BERT. */
+    public Variable gelu() {
+        return unary(UnaryOp.GELU);
+    }
+
+    /** Tanh-approximated GELU. */
+    public Variable geluTanh() {
+        return unary(UnaryOp.GELU_TANH);
+    }
+
+    /** {@code value} where {@code mask != 0}, else this variable's element; no gradient flows to filled positions. */
+    public Variable maskedFill(Tensor mask, double value) {
+        return ElementwiseFunctions.where(constant(mask), scalar(value), this);
+    }
+
+    // ---- reductions --------------------------------------------------------------------------------
+
+    public Variable sum() {
+        return ReductionFunctions.sum(this, false);
+    }
+
+    public Variable sum(boolean keepDim, int... dims) {
+        return ReductionFunctions.sum(this, keepDim, dims);
+    }
+
+    public Variable mean() {
+        return ReductionFunctions.mean(this, false);
+    }
+
+    public Variable mean(boolean keepDim, int... dims) {
+        return ReductionFunctions.mean(this, keepDim, dims);
+    }
+
+    /** Maximum over {@code dims}; ties share the gradient equally. */
+    public Variable max(boolean keepDim, int... dims) {
+        return ReductionFunctions.extremum(this, true, keepDim, dims);
+    }
+
+    /** Minimum over {@code dims}; ties share the gradient equally. */
+    public Variable min(boolean keepDim, int... dims) {
+        return ReductionFunctions.extremum(this, false, keepDim, dims);
+    }
+
+    // ---- shape -------------------------------------------------------------------------------------
+
+    public Variable reshape(int... shape) {
+        return ShapeFunctions.reshape(this, shape);
+    }
+
+    public Variable permute(int... order) {
+        return ShapeFunctions.permute(this, order);
+    }
+
+    public Variable transpose(int d0, int d1) {
+        return ShapeFunctions.transpose(this, d0, d1);
+    }
+
+    /** Transpose of the last two dimensions. */
+    public Variable t() {
+        return transpose(-2, -1);
+    }
+
+    public Variable narrow(int dim, int start, int length) {
+        return ShapeFunctions.slice(this, dim, start, start + length, 1);
+    }
+
+    public Variable slice(int dim, int start, int end, int step) {
+        return ShapeFunctions.slice(this, dim, start, end, step);
+    }
+
+    public Variable select(int dim, int index) {
+        int d = data.shape().normalize(dim);
+        return narrow(d, index, 1).squeeze(d);
+    }
+
+    public Variable expand(int... shape) {
+        return ShapeFunctions.expand(this, shape);
+    }
+
+    public Variable squeeze(int dim) {
+        return ShapeFunctions.squeeze(this, dim);
+    }
+
+    public Variable unsqueeze(int dim) {
+        return ShapeFunctions.unsqueeze(this, dim);
+    }
+
+    public Variable contiguous() {
+        return ShapeFunctions.contiguous(this);
+    }
+
+    public Variable indexSelect(int dim, Tensor index) {
+        return ShapeFunctions.indexSelect(this, dim, index);
+    }
+
+    // ---- linear algebra and normalisation ----------------------------------------------------------
+
+    /** Matrix product with {@code torch.matmul} semantics. */
+    public Variable matmul(Variable o) {
+        return MatmulFunction.matmul(this, o);
+    }
+
+    public Variable softmax(int dim) {
+        return SoftmaxFunction.softmax(this, dim, 1.0, null, false);
+    }
+
+    public Variable logSoftmax(int dim) {
+        return SoftmaxFunction.softmax(this, dim, 1.0, null, true);
+    }
+}

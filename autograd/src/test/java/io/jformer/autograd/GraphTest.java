@@ -1,0 +1,92 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Graph mechanics: accumulation, shared subexpressions, no-grad scopes, detach and misuse. */
+class GraphTest {
+
+    @Test
+    void reusedVariableGetsTheSumOfItsPathGradients() {
+        // f(x) = x*x + 3x → f'(x) = 2x + 3; x is used on three paths.
+        Variable x = Variable.parameter(Tensor.of(new float[]{1, -2, 0.5f}, 3));
+        x.mul(x).add(x.mul(3)).sum().backward();
+        assertArrayEquals(new float[]{5, -1, 4}, x.grad().toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Variable x = Variable.parameter(Tensor.of(new float[]{2, 3}, 2));
+        x.mul(x).sum().backward();
+        x.mul(x).sum().backward();
+        assertArrayEquals(new float[]{8, 12}, x.grad().toFloatArray(), 1e-6f);
+        x.zeroGrad();
+        assertNull(x.grad());
+    }
+
+    @Test
+    void noGradScopeRecordsNothing() {
+        Variable x = Variable.parameter(Tensor.ones(2));
+        Variable y;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            assertFalse(GradMode.isEnabled());
+            y = x.mul(2).sum();
+        }
+        assertTrue(GradMode.isEnabled());
+        assertFalse(y.requiresGrad());
+        assertTrue(y.isLeaf());
+        assertThrows(IllegalStateException.class, y::backward);
+    }
+
+    @Test
+    void detachStopsTheGradient() {
+        Variable x = Variable.parameter(Tensor.of(new float[]{1, 2}, 2));
+        // d/dx [x * detach(x)] = detach(x) only.
+        x.mul(x.detach()).sum().backward();
+        assertArrayEquals(new float[]{1, 2}, x.grad().toFloatArray(), 1e-6f);
+    }
+
+    @Test
+    void constantsGetNoGradient() {
+        Variable c = Variable.constant(Tensor.ones(2));
+        Variable x = Variable.parameter(Tensor.ones(2));
+        x.mul(c).sum().backward();
+        assertNull(c.grad());
+        assertEquals("mul", x.mul(c).op());
+    }
+
+    @Test
+    void backwardOfANonScalarNeedsAnExplicitGradient() {
+        Variable x = Variable.parameter(Tensor.ones(2, 2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.mul(2).backward());
+        assertTrue(e.getMessage().contains("[2, 2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> x.mul(2).backward(Tensor.ones(3)));
+    }
+
+    @Test
+    void deepChainsDoNotOverflowTheStack() {
+        Variable x = Variable.parameter(Tensor.of(new float[]{1}, 1));
+        Variable y = x;
+        for (int i = 0; i < 20_000; i++) {
+            y = y.mul(1.0);
+        }
+        y.sum().backward();
+        assertEquals(1f, x.grad().item(), 0f);
+    }
+
+    @Test
+    void leafValuesCanBeReplacedButNotReshaped() {
+        Variable w = Variable.parameter(Tensor.zeros(2, 3));
+        w.setData(Tensor.ones(2, 3));
+        assertEquals(6f, w.data().sum().item());
+        assertThrows(IllegalArgumentException.class, () -> w.setData(Tensor.ones(3, 2)));
+        assertThrows(IllegalStateException.class, () -> w.mul(2).setData(Tensor.ones(2, 3)));
+    }
+}

@@ -1,0 +1,120 @@
+package io.jformer.tensor;
+
+import java.util.List;
+
+/**
+ * The op set: every kernel the engine has, in one place. The CPU backend implements all of it and is the
+ * oracle; other backends implement the same interface and are tested against it. Autograd's backward rules
+ * are written with these ops, so they run on every backend.
+ *
+ * <p>Contract shared by every method: inputs may be any view (strided, broadcast, offset); outputs are new
+ * contiguous tensors on this backend's device unless stated otherwise; arithmetic is F32 (indices I64);
+ * shape errors name the op and the shapes.
+ */
+public interface Backend {
+
+    Device device();
+
+    // ---- memory -------------------------------------------------------------------------------------
+
+    /** Fresh storage for {@code length} elements; contents are unspecified. */
+    Storage allocate(DType dtype, int length);
+
+    /** Copies {@code src} (any layout, same shape) into the view {@code dst}; converts dtype if they differ. */
+    void copy(Tensor src, Tensor dst);
+
+    /** Sets every element of the view {@code dst} to {@code value}. */
+    void fill(Tensor dst, double value);
+
+    /** A contiguous host (CPU) copy of a tensor held by this backend. */
+    Tensor toHost(Tensor src);
+
+    /** A contiguous copy on this backend's device of a host tensor. */
+    Tensor fromHost(Tensor hostTensor);
+
+    /**
+     * Fills the contiguous F32 tensor {@code dst} with draws from {@code dist}; element {@code i} uses the
+     * generator stream position {@code counter + i} (see {@link Generator}), so results do not depend on
+     * threads or device.
+     */
+    void fillRandom(Tensor dst, Distribution dist, double p1, double p2, long seed, long counter);
+
+    // ---- elementwise --------------------------------------------------------------------------------
+
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    Tensor unary(UnaryOp op, Tensor x);
+
+    /** The gradient of {@code op} at {@code x}: {@code op'(x) * dy}; {@code y = op(x)} is supplied for ops whose derivative uses it. */
+    Tensor unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy);
+
+    /** 1 where the comparison holds, else 0 (F32), with broadcasting. */
+    Tensor compare(CompareOp op, Tensor a, Tensor b);
+
+    /** {@code cond != 0 ? a : b}, broadcasting all three. */
+    Tensor where(Tensor cond, Tensor a, Tensor b);
+
+    // ---- reductions ---------------------------------------------------------------------------------
+
+    /** Reduces over the given (distinct, normalised) dimensions; an empty {@code dims} reduces over all. */
+    Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepDim);
+
+    /** Index (I64) of the first maximum along {@code dim}. */
+    Tensor argmax(Tensor x, int dim, boolean keepDim);
+
+    // ---- linear algebra -----------------------------------------------------------------------------
+
+    /**
+     * {@code a[..., M, K] · b[..., K, N]} with broadcast batch dimensions. Either operand may be a transposed
+     * view (any strides in its last two dimensions): no copy is made for it. 1-D operands follow
+     * {@code torch.matmul}.
+     */
+    Tensor matmul(Tensor a, Tensor b);
+
+    // ---- normalisation and attention ----------------------------------------------------------------
+
+    /**
+     * {@code softmax(scale·x + mask)} over {@code dim} (or its logarithm when {@code log}); {@code mask}
+     * is additive, broadcast to {@code x}, and may be null. Rows that are entirely -inf give zeros (softmax)
+     * rather than NaN, so fully padded rows do not poison a batch.
+     */
+    Tensor softmax(Tensor x, int dim, double scale, Tensor mask, boolean log);
+
+    /** The gradient with respect to {@code x} of {@link #softmax}, from its output {@code y} and {@code dy}. */
+    Tensor softmaxBackward(Tensor y, Tensor dy, int dim, double scale, boolean log);
+
+    /** Layer norm over the last dimension, with the per-row statistics the backward pass needs. */
+    LayerNormResult layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
+
+    /** Gradients of {@link #layerNorm} with respect to x, weight and bias, in one pass. */
+    LayerNormGradients layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd);
+
+    // ---- indexing -----------------------------------------------------------------------------------
+
+    /** Rows of {@code weight[V, D]} picked by the I64 {@code ids} of any shape: result {@code ids.shape + [D]}. */
+    Tensor embedding(Tensor weight, Tensor ids);
+
+    /** Scatter-add of {@code dy[ids.shape + D]} into a zero {@code [numRows, D]} gradient (repeated ids add up). */
+    Tensor embeddingBackward(Tensor dy, Tensor ids, int numRows);
+
+    /** Entries of {@code x} at the I64 1-D {@code index} along {@code dim}. */
+    Tensor indexSelect(Tensor x, int dim, Tensor index);
+
+    /** A zero tensor of {@code shape} with slices of {@code src} added at {@code index} along {@code dim}. */
+    Tensor indexAdd(Shape shape, int dim, Tensor index, Tensor src);
+
+    /** Concatenation along an existing dimension. */
+    Tensor concat(List<Tensor> parts, int dim);
+
+    // ---- losses -------------------------------------------------------------------------------------
+
+    /**
+     * Cross-entropy of {@code logits[N, C]} against I64 {@code targets[N]} (log-softmax and NLL fused);
+     * targets equal to {@code ignoreIndex} contribute nothing and are not counted by {@code MEAN}.
+     */
+    CrossEntropyResult crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, Reduction reduction);
+
+    /** Gradient of {@link #crossEntropy} with respect to the logits, given the upstream gradient of the loss. */
+    Tensor crossEntropyBackward(Tensor dLoss, Tensor logits, Tensor targets, Tensor logSumExp, int ignoreIndex,
+                                Reduction reduction);
+}

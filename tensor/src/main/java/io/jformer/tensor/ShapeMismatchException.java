@@ -1,0 +1,10 @@
+package io.jformer.tensor;
+
+/** Thrown when the shapes given to an operation do not fit together; the message names the op and the shapes. */
+public class ShapeMismatchException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public ShapeMismatchException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,192 @@
+package io.jformer.tensor.cpu;
+
+import static io.jformer.tensor.cpu.SgemmKernel.MR;
+import static io.jformer.tensor.cpu.SgemmKernel.NR;
+
+/**
+ * Single-precision matrix multiplication on the CPU, organised the BLIS/GotoBLAS way: B is packed a block of
+ * {@link #KC} steps by {@link #NC} columns at a time, A a block of {@link #MC} rows by {@link #KC} steps at a
+ * time, and {@link SgemmKernel#tile} multiplies one A panel by one B panel with the C tile held in registers.
+ *
+ * <p>Results are bit-identical for every thread count and every run: threads split C into blocks of rows or of
+ * columns and never the reduction, and each C element is summed the same way wherever its tile falls (the
+ * {@code k} steps in blocks of {@link #KC} from 0, each block fused-multiply-added in order from zero and then
+ * added to C).
+ */
+public final class Sgemm {
+
+    /** Steps per packed block: one B micro-panel ({@code KC*NR} floats) stays in the 48 KiB L1 while A streams. */
+    static final int KC = Integer.getInteger("jformer.sgemm.kc", 256);
+    /** Rows per packed A block ({@code MC*KC} floats), sized to stay in the 1 MiB L2 beside the B block in use. */
+    static final int MC = Integer.getInteger("jformer.sgemm.mc", 192) / MR * MR;
+    /** Columns per packed B block; bounds the per-thread B buffer. */
+    static final int NC = Integer.getInteger("jformer.sgemm.nc", 3072) / NR * NR;
+
+    /** A thread given less work than this spends a noticeable part of it just being handed the work. */
+    private static final long MIN_FMAS_PER_THREAD = 1L << 20;
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private Sgemm() {
+    }
+
+    /**
+     * C = A·B ({@code accumulate == false}) or C += A·B ({@code accumulate == true}). A is m×k: element (i,p) is
+     * {@code a[aOff + i*aRs + p*aCs]}; B is k×n: element (p,j) is {@code b[bOff + p*bRs + j*bCs]}; C is m×n
+     * row-major: element (i,j) is {@code c[cOff + i*ldc + j]}. Any non-negative strides work, so a transposed
+     * operand is passed as a view without copying.
+     */
+    public static void gemm(WorkerPool pool, int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate) {
+        checkSizes(m, n, k);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // Split C along the dimension with more panels. Each thread packs the other operand for itself, so
+        // rows are the cheaper split whenever there are as many of them (it repeats the packing of B, not A).
+        boolean byRows = ceilDiv(m, MR) >= ceilDiv(n, NR);
+        int panels = byRows ? ceilDiv(m, MR) : ceilDiv(n, NR);
+        long fmasPerPanel = (long) (byRows ? MR * n : NR * m) * Math.max(k, 1);
+        int grain = (int) Math.min(panels, Math.max(1, MIN_FMAS_PER_THREAD / fmasPerPanel));
+        pool.parallelFor(panels, grain, (start, end) -> {
+            if (byRows) {
+                multiplyBlock(start * MR, Math.min(end * MR, m), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
+                        c, cOff, ldc, accumulate);
+            } else {
+                multiplyBlock(0, m, start * NR, Math.min(end * NR, n), k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
+                        c, cOff, ldc, accumulate);
+            }
+        });
+    }
+
+    /**
+     * {@code batch} independent products with the same sizes and strides and per-product offsets (attention
+     * multiplies one pair of matrices per head and sequence). Large batches are split across threads whole;
+     * small ones are run one product at a time, each split across threads.
+     */
+    public static void gemmBatched(WorkerPool pool, int batch, int m, int n, int k,
+            float[] a, int[] aOffs, int aRs, int aCs,
+            float[] b, int[] bOffs, int bRs, int bCs,
+            float[] c, int[] cOffs, int ldc, boolean accumulate) {
+        checkSizes(m, n, k);
+        if (batch < 0 || aOffs.length < batch || bOffs.length < batch || cOffs.length < batch) {
+            throw new IllegalArgumentException("batch " + batch + " does not match the offset arrays");
+        }
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        long fmasPerProduct = (long) m * n * Math.max(k, 1);
+        // With few products per thread, whole products would leave a thread idle at the end of the batch.
+        if (batch < 4 * pool.threads() && fmasPerProduct >= 2 * MIN_FMAS_PER_THREAD) {
+            for (int t = 0; t < batch; t++) {
+                gemm(pool, m, n, k, a, aOffs[t], aRs, aCs, b, bOffs[t], bRs, bCs, c, cOffs[t], ldc, accumulate);
+            }
+            return;
+        }
+        int grain = (int) Math.min(batch, Math.max(1, MIN_FMAS_PER_THREAD / fmasPerProduct));
+        pool.parallelFor(batch, grain, (start, end) -> {
+            for (int t = start; t < end; t++) {
+                multiplyBlock(0, m, 0, n, k, a, aOffs[t], aRs, aCs, b, bOffs[t], bRs, bCs, c, cOffs[t], ldc,
+                        accumulate);
+            }
+        });
+    }
+
+    /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C on the calling thread. */
+    private static void multiplyBlock(int i0, int i1, int j0, int j1, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate) {
+        if (k == 0) {
+            if (!accumulate) {
+                for (int i = i0; i < i1; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                }
+            }
+            return;
+        }
+        Buffers buffers = BUFFERS.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(KC, k));
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                SgemmPacking.packB(b, bOff, bRs, bCs, pc, kc, jc, nc, bPack);
+                boolean add = accumulate || pc > 0;
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    float[] aPack = buffers.a(ceilDiv(mc, MR) * MR * kc);
+                    SgemmPacking.packA(a, aOff, aRs, aCs, ic, mc, pc, kc, aPack);
+                    multiplyPacked(aPack, mc, bPack, nc, kc, c, cOff + ic * ldc + jc, ldc, add, buffers.tile);
+                }
+            }
+        }
+    }
+
+    /**
+     * Multiplies a packed {@code mc×kc} A block by a packed {@code kc×nc} B block into C at {@code cBase}. The
+     * outer loop runs over B panels so each stays in L1 while every A panel of the block passes over it.
+     */
+    private static void multiplyPacked(float[] aPack, int mc, float[] bPack, int nc, int kc,
+            float[] c, int cBase, int ldc, boolean add, float[] edgeTile) {
+        for (int s = 0; s * NR < nc; s++) {
+            int cols = Math.min(NR, nc - s * NR);
+            for (int r = 0; r * MR < mc; r++) {
+                int rows = Math.min(MR, mc - r * MR);
+                int cTile = cBase + r * MR * ldc + s * NR;
+                if (rows == MR && cols == NR) {
+                    SgemmKernel.tile(aPack, r * MR * kc, bPack, s * NR * kc, kc, c, cTile, ldc, add);
+                } else {
+                    SgemmKernel.tile(aPack, r * MR * kc, bPack, s * NR * kc, kc, edgeTile, 0, NR, false);
+                    storeEdge(edgeTile, rows, cols, c, cTile, ldc, add);
+                }
+            }
+        }
+    }
+
+    /** Stores the part of a full tile that lies inside C, with the same one rounding as the kernel's own store. */
+    private static void storeEdge(float[] tile, int rows, int cols, float[] c, int cTile, int ldc, boolean add) {
+        for (int i = 0; i < rows; i++) {
+            int row = cTile + i * ldc;
+            for (int j = 0; j < cols; j++) {
+                c[row + j] = add ? tile[i * NR + j] + c[row + j] : tile[i * NR + j];
+            }
+        }
+    }
+
+    private static void checkSizes(int m, int n, int k) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative size: m=" + m + " n=" + n + " k=" + k);
+        }
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
+    }
+
+    /**
+     * Packing buffers of one thread. This is a cache: they grow to the largest block the thread has packed and
+     * are kept for the life of the thread, so steady-state calls allocate nothing.
+     */
+    private static final class Buffers {
+        private float[] aPack = new float[0];
+        private float[] bPack = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) {
+            if (aPack.length < size) {
+                aPack = new float[size];
+            }
+            return aPack;
+        }
+
+        float[] b(int size) {
+            if (bPack.length < size) {
+                bPack = new float[size];
+            }
+            return bPack;
+        }
+    }
+}

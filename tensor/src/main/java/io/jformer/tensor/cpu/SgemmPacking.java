@@ -1,0 +1,137 @@
+package io.jformer.tensor.cpu;
+
+import static io.jformer.tensor.cpu.SgemmKernel.MR;
+import static io.jformer.tensor.cpu.SgemmKernel.NR;
+import static io.jformer.tensor.cpu.SgemmKernel.SPECIES;
+import static io.jformer.tensor.cpu.SgemmKernel.VLEN;
+
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Copies blocks of A and B into the layouts {@link SgemmKernel#tile} reads: A as panels of {@code MR} rows with
+ * the rows of each step side by side, B as panels of {@code NR} columns with the columns of each step side by
+ * side. Rows or columns past the edge of the matrix are filled with zeros, so the kernel always runs on full
+ * tiles and the extra results are simply not stored.
+ *
+ * <p>Each method walks the source along its unit stride in the inner loop, which is what decides the speed of
+ * a copy; that is the only difference between row-major and transposed operands.
+ */
+final class SgemmPacking {
+
+    private SgemmPacking() {
+    }
+
+    /**
+     * Packs rows {@code [i0, i0 + mc)} and steps {@code [p0, p0 + kc)} of A into {@code dst}: panel {@code r}
+     * starts at {@code r*MR*kc} and holds element {@code (i0 + r*MR + i, p0 + p)} at {@code p*MR + i}.
+     */
+    static void packA(float[] a, int aOff, int aRs, int aCs, int i0, int mc, int p0, int kc, float[] dst) {
+        for (int r = 0; r * MR < mc; r++) {
+            int rows = Math.min(MR, mc - r * MR);
+            int panel = r * MR * kc;
+            int src = aOff + (i0 + r * MR) * aRs + p0 * aCs;
+            if (aCs == 1) {
+                packRowsAlongSteps(a, src, aRs, rows, kc, dst, panel);
+            } else {
+                packStepsAlongRows(a, src, aRs, aCs, rows, kc, dst, panel);
+            }
+        }
+    }
+
+    /** A row-major: each row is contiguous, so read one row at a time and scatter it with stride MR. */
+    private static void packRowsAlongSteps(float[] a, int src, int aRs, int rows, int kc, float[] dst, int panel) {
+        for (int i = 0; i < rows; i++) {
+            int s = src + i * aRs;
+            for (int p = 0; p < kc; p++) {
+                dst[panel + p * MR + i] = a[s + p];
+            }
+        }
+        zeroRows(rows, kc, dst, panel);
+    }
+
+    /** A transposed (or any other stride): read the rows of one step together. */
+    private static void packStepsAlongRows(float[] a, int src, int aRs, int aCs, int rows, int kc, float[] dst,
+            int panel) {
+        for (int p = 0; p < kc; p++) {
+            int s = src + p * aCs;
+            int d = panel + p * MR;
+            for (int i = 0; i < rows; i++) {
+                dst[d + i] = a[s + i * aRs];
+            }
+        }
+        zeroRows(rows, kc, dst, panel);
+    }
+
+    private static void zeroRows(int rows, int kc, float[] dst, int panel) {
+        if (rows == MR) {
+            return;
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int i = rows; i < MR; i++) {
+                dst[panel + p * MR + i] = 0f;
+            }
+        }
+    }
+
+    /**
+     * Packs steps {@code [p0, p0 + kc)} and columns {@code [j0, j0 + nc)} of B into {@code dst}: panel {@code s}
+     * starts at {@code s*NR*kc} and holds element {@code (p0 + p, j0 + s*NR + j)} at {@code p*NR + j}.
+     */
+    static void packB(float[] b, int bOff, int bRs, int bCs, int p0, int kc, int j0, int nc, float[] dst) {
+        for (int s = 0; s * NR < nc; s++) {
+            int cols = Math.min(NR, nc - s * NR);
+            int panel = s * NR * kc;
+            int src = bOff + p0 * bRs + (j0 + s * NR) * bCs;
+            if (bCs == 1 && cols == NR) {
+                copyFullRows(b, src, bRs, kc, dst, panel);
+            } else if (bCs == 1) {
+                packColumnsAlongStep(b, src, bRs, 1, cols, kc, dst, panel);
+            } else if (bRs == 1) {
+                packStepsAlongColumn(b, src, bCs, cols, kc, dst, panel);
+            } else {
+                packColumnsAlongStep(b, src, bRs, bCs, cols, kc, dst, panel);
+            }
+        }
+    }
+
+    /** B row-major and a full panel: every step is NR contiguous floats, copied a vector at a time. */
+    private static void copyFullRows(float[] b, int src, int bRs, int kc, float[] dst, int panel) {
+        for (int p = 0; p < kc; p++) {
+            int s = src + p * bRs;
+            int d = panel + p * NR;
+            for (int j = 0; j < NR; j += VLEN) {
+                FloatVector.fromArray(SPECIES, b, s + j).intoArray(dst, d + j);
+            }
+        }
+    }
+
+    /** B row-major at the right edge, or any other stride: read the columns of one step together. */
+    private static void packColumnsAlongStep(float[] b, int src, int bRs, int bCs, int cols, int kc, float[] dst,
+            int panel) {
+        for (int p = 0; p < kc; p++) {
+            int s = src + p * bRs;
+            int d = panel + p * NR;
+            for (int j = 0; j < cols; j++) {
+                dst[d + j] = b[s + j * bCs];
+            }
+            for (int j = cols; j < NR; j++) {
+                dst[d + j] = 0f;
+            }
+        }
+    }
+
+    /** B transposed: each column is contiguous, so read one column at a time and scatter it with stride NR. */
+    private static void packStepsAlongColumn(float[] b, int src, int bCs, int cols, int kc, float[] dst, int panel) {
+        for (int j = 0; j < cols; j++) {
+            int s = src + j * bCs;
+            for (int p = 0; p < kc; p++) {
+                dst[panel + p * NR + j] = b[s + p];
+            }
+        }
+        for (int p = 0; p < kc; p++) {
+            for (int j = cols; j < NR; j++) {
+                dst[panel + p * NR + j] = 0f;
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.jformer.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static io.jformer.tensor.cpu.VectorMath.LANES;
+import static io.jformer.tensor.cpu.VectorMath.SPECIES;
+
+/** Row kernels for (log-)softmax with scale and additive mask, and their backward passes. */
+final class SoftmaxKernels {
+
+    private SoftmaxKernels() {
+    }
+
+    /**
+     * One row: {@code out = softmax(scale*x + mask)} (or log-softmax). Operands: 0 output (contiguous), 1 x,
+     * 2 mask (absent when {@code mask} is null).
+     */
+    static void forwardRow(float[] out, float[] x, float[] mask, double scale, boolean log, int[] off, int len,
+                           int[] st) {
+        int o = off[0];
+        float s = (float) scale;
+        for (int i = 0; i < len; i++) {
+            float t = x[off[1] + i * st[1]] * s;
+            out[o + i] = mask == null ? t : t + mask[off[2] + i * st[2]];
+        }
+        float max = VectorMath.max(out, o, len);
+        if (max == Float.NEGATIVE_INFINITY) {
+            // Every position masked out: a zero row (softmax) keeps padding from turning the batch into NaN.
+            java.util.Arrays.fill(out, o, o + len, log ? Float.NEGATIVE_INFINITY : 0f);
+            return;
+        }
+        FloatVector vmax = FloatVector.broadcast(SPECIES, max);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int i = 0; i < len; i += LANES) {
+            VectorMask<Float> m = SPECIES.indexInRange(i, len);
+            FloatVector e = FloatVector.fromArray(SPECIES, out, o + i, m).sub(vmax).lanewise(VectorOperators.EXP);
+            acc = acc.add(e, m);
+            if (!log) {
+                e.intoArray(out, o + i, m);
+            }
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        if (log) {
+            FloatVector shift = FloatVector.broadcast(SPECIES, max + (float) Math.log(sum));
+            for (int i = 0; i < len; i += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(i, len);
+                FloatVector.fromArray(SPECIES, out, o + i, m).sub(shift).intoArray(out, o + i, m);
+            }
+        } else {
+            VectorMath.scale(out, o, 1f / sum, out, o, len);
+        }
+    }
+
+    /**
+     * One row of the gradient with respect to x. Operands: 0 dx (contiguous), 1 y, 2 dy.
+     * softmax: {@code dx = scale * y * (dy - <dy, y>)}; log-softmax: {@code dx = scale * (dy - exp(y) * sum(dy))}.
+     */
+    static void backwardRow(float[] dx, float[] y, float[] dy, double scale, boolean log, int[] off, int len,
+                            int[] st) {
+        int o = off[0];
+        float s = (float) scale;
+        if (log) {
+            float sum = 0f;
+            for (int i = 0; i < len; i++) {
+                sum += dy[off[2] + i * st[2]];
+            }
+            for (int i = 0; i < len; i++) {
+                dx[o + i] = s * (dy[off[2] + i * st[2]] - (float) Math.exp(y[off[1] + i * st[1]]) * sum);
+            }
+            return;
+        }
+        float dot = 0f;
+        for (int i = 0; i < len; i++) {
+            dot += dy[off[2] + i * st[2]] * y[off[1] + i * st[1]];
+        }
+        for (int i = 0; i < len; i++) {
+            float yi = y[off[1] + i * st[1]];
+            dx[o + i] = s * yi * (dy[off[2] + i * st[2]] - dot);
+        }
+    }
+}
