@@ -1,0 +1,32 @@
+package io.jformer.nn;
+
+import io.jformer.autograd.Functional;
+import io.jformer.autograd.Variable;
+import io.jformer.tensor.Generator;
+
+/**
+ * Inverted dropout, active only in training mode. Masks come from the shared {@link Generator}, so a seeded
+ * run draws the same masks every time.
+ */
+public final class Dropout extends Module implements Layer {
+
+    private final double p;
+    private final Generator gen;
+
+    public Dropout(double p, Generator gen) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        this.p = p;
+        this.gen = gen;
+    }
+
+    @Override
+    public Variable forward(Variable x) {
+        return Functional.dropout(x, p, isTraining(), gen);
+    }
+
+    public double probability() {
+        return p;
+    }
+}

@@ -1,0 +1,14 @@
+package io.jformer.nn;
+
+import java.util.List;
+
+/**
+ * What {@link Module#loadStateDict} matched: parameters the state had no value for, and state entries that
+ * matched no parameter (both sorted).
+ */
+public record LoadReport(List<String> missingKeys, List<String> unexpectedKeys) {
+
+    public boolean isComplete() {
+        return missingKeys.isEmpty() && unexpectedKeys.isEmpty();
+    }
+}
