@@ -61,7 +61,7 @@ class TorchParityTest {
 
     private static Map<String, Variable> parameters(JsonNode c) {
         Map<String, Variable> p = new HashMap<>();
-        c.get("inputs").fields().forEachRemaining(e -> p.put(e.getKey(), Variable.parameter(tensor(e.getValue()))));
+        c.get("inputs").properties().forEach(e -> p.put(e.getKey(), Variable.parameter(tensor(e.getValue()))));
         return p;
     }
 
@@ -79,7 +79,7 @@ class TorchParityTest {
     private static void check(JsonNode c, Map<String, Variable> p, Variable out) {
         assertClose("output", tensor(c.get("output")), out.data());
         out.backward(tensor(c.get("grad_output")));
-        c.get("grads").fields().forEachRemaining(e ->
+        c.get("grads").properties().forEach(e ->
                 assertClose("gradient of " + e.getKey(), tensor(e.getValue()), p.get(e.getKey()).grad()));
     }
 

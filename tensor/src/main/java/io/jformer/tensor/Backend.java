@@ -117,4 +117,23 @@ public interface Backend {
     /** Gradient of {@link #crossEntropy} with respect to the logits, given the upstream gradient of the loss. */
     Tensor crossEntropyBackward(Tensor dLoss, Tensor logits, Tensor targets, Tensor logSumExp, int ignoreIndex,
                                 Reduction reduction);
+
+    // ---- optimizer ----------------------------------------------------------------------------------
+
+    /**
+     * One AdamW update, in place on {@code param}, {@code expAvg} and {@code expAvgSq} (contiguous, same
+     * shape as {@code grad}). This default composes other ops and copies back; backends override it with a
+     * fused kernel that must give the same values.
+     */
+    default void adamwStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep h) {
+        // The order of PyTorch's single-tensor AdamW, so the two agree to rounding.
+        Tensor p = param.mul(1 - h.lr() * h.weightDecay());
+        Tensor m = expAvg.mul(h.beta1()).add(grad.mul(1 - h.beta1()));
+        Tensor v = expAvgSq.mul(h.beta2()).add(grad.mul(grad).mul(1 - h.beta2()));
+        Tensor denom = v.sqrt().div(Math.sqrt(h.biasCorrection2())).add(h.eps());
+        p = p.sub(m.div(denom).mul(h.lr() / h.biasCorrection1()));
+        copy(m, expAvg);
+        copy(v, expAvgSq);
+        copy(p, param);
+    }
 }

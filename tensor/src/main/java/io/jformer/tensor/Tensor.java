@@ -182,6 +182,9 @@ public final class Tensor {
 
     /** Whether the elements are laid out row-major without gaps (size-1 dimensions may have any stride). */
     public boolean isContiguous() {
+        if (numel() == 0) {
+            return true; // no element to address: any strides describe the same (empty) layout
+        }
         int expected = 1;
         for (int i = shape.rank() - 1; i >= 0; i--) {
             int d = shape.dim(i);

@@ -1,5 +1,6 @@
 package io.jformer.tensor.cpu;
 
+import io.jformer.tensor.AdamWStep;
 import io.jformer.tensor.Backend;
 import io.jformer.tensor.BinaryOp;
 import io.jformer.tensor.CompareOp;
@@ -65,6 +66,9 @@ public final class CpuBackend implements Backend, AutoCloseable {
         if (!src.shape().equals(dst.shape())) {
             throw new ShapeMismatchException("copy: source shape " + src.shape() + " does not match destination shape "
                     + dst.shape());
+        }
+        if (dst.numel() == 0) {
+            return;
         }
         CpuStorage s = storage(src);
         CpuStorage d = storage(dst);
@@ -563,6 +567,21 @@ public final class CpuBackend implements Backend, AutoCloseable {
                         + " out of range for " + c + " classes");
             }
         }
+    }
+
+    // ---- optimizer ----------------------------------------------------------------------------------
+
+    @Override
+    public void adamwStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep h) {
+        requireF32("adamw", param, grad, expAvg, expAvgSq);
+        for (Tensor t : new Tensor[]{param, grad, expAvg, expAvgSq}) {
+            if (!t.isContiguous() || !t.shape().equals(param.shape())) {
+                throw new ShapeMismatchException("adamw: parameter " + param.shape() + ", gradient " + grad.shape()
+                        + " and moments must be contiguous tensors of one shape; got " + t.shape());
+            }
+        }
+        OptimizerKernels.adamw(pool, floats(param), param.offset(), floats(grad), grad.offset(), floats(expAvg),
+                expAvg.offset(), floats(expAvgSq), expAvgSq.offset(), param.numel(), h);
     }
 
     /** The data of a contiguous tensor as an array starting at element 0 (copying only when offset). */

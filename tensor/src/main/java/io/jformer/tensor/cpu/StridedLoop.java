@@ -101,6 +101,9 @@ final class StridedLoop {
     void run(WorkerPool pool, RowBody body) {
         int rows = rowCount();
         int len = rowLength();
+        if (rows == 0 || len == 0) {
+            return; // an empty tensor: no row to visit (and no element a broadcast operand could be read at)
+        }
         int ops = strides.length;
         int[] rowStrides = new int[ops];
         for (int k = 0; k < ops; k++) {

@@ -1,0 +1,78 @@
+package io.jformer.bert;
+
+import io.jformer.autograd.Variable;
+import io.jformer.nn.Module;
+import io.jformer.tensor.DType;
+import io.jformer.tensor.Generator;
+import io.jformer.tensor.ShapeMismatchException;
+import io.jformer.tensor.Tensor;
+
+/**
+ * The BERT encoder: embeddings, a stack of transformer layers and (optionally) the pooler, with Hugging
+ * Face's parameter names ({@code embeddings.*}, {@code encoder.layer.N.*}, {@code pooler.dense.*}).
+ */
+public final class BertModel extends Module {
+
+    private final BertConfig config;
+    private final BertEmbeddings embeddings;
+    private final BertEncoder encoder;
+    private final BertPooler pooler;
+
+    /**
+     * @param init       draws the initial weights (Normal(0, initializer_range²), LayerNorm 1/0, biases 0)
+     * @param dropoutGen draws the dropout masks during training
+     */
+    public BertModel(BertConfig config, boolean addPoolingLayer, Generator init, Generator dropoutGen) {
+        this.config = config;
+        embeddings = child("embeddings", new BertEmbeddings(config, init, dropoutGen));
+        encoder = child("encoder", new BertEncoder(config, init, dropoutGen));
+        pooler = addPoolingLayer ? child("pooler", new BertPooler(config, init)) : null;
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public boolean hasPooler() {
+        return pooler != null;
+    }
+
+    public BertEmbeddings embeddings() {
+        return embeddings;
+    }
+
+    /**
+     * @param inputIds      I64 {@code [batch, seq]}
+     * @param tokenTypeIds  I64 {@code [batch, seq]}, or null for all zeros
+     * @param attentionMask {@code [batch, seq]} of 1 (attend) and 0 (padding), F32 or I64, or null for all ones
+     */
+    public BertModelOutput forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
+        if (inputIds.rank() != 2 || inputIds.dtype() != DType.I64) {
+            throw new IllegalArgumentException("input ids must be I64 [batch, seq], got " + inputIds.dtype() + " "
+                    + inputIds.shape());
+        }
+        Tensor types = tokenTypeIds == null ? Tensor.ofLongs(new long[inputIds.numel()], inputIds.shape().toArray())
+                : requireSameShape("token type ids", tokenTypeIds, inputIds);
+        Variable mask = attentionMask == null ? null
+                : Variable.constant(additiveMask(requireSameShape("attention mask", attentionMask, inputIds)));
+        Variable hidden = encoder.forward(embeddings.forward(inputIds, types), mask);
+        return new BertModelOutput(hidden, pooler == null ? null : pooler.forward(hidden));
+    }
+
+    private static Tensor requireSameShape(String what, Tensor t, Tensor ids) {
+        if (!t.shape().equals(ids.shape())) {
+            throw new ShapeMismatchException(what + " of shape " + t.shape() + " do not match input ids of shape "
+                    + ids.shape());
+        }
+        return t;
+    }
+
+    /**
+     * 1/0 mask → additive {@code [batch, 1, 1, seq]}: 0 where attended, the most negative float where padded
+     * (Hugging Face's {@code finfo.min}), broadcast over heads and query positions.
+     */
+    static Tensor additiveMask(Tensor mask) {
+        Tensor m = mask.to(DType.F32);
+        return m.neg().add(1).mul(-Float.MAX_VALUE).reshape(m.size(0), 1, 1, m.size(1));
+    }
+}

@@ -1,0 +1,216 @@
+package io.jformer.train;
+
+import io.jformer.autograd.GradMode;
+import io.jformer.autograd.Variable;
+import io.jformer.bert.BertCheckpoint;
+import io.jformer.bert.BertForSequenceClassification;
+import io.jformer.nn.Losses;
+import io.jformer.tensor.Generator;
+import io.jformer.tensor.Reduction;
+import io.jformer.train.data.Batch;
+import io.jformer.train.data.Batcher;
+import io.jformer.train.metrics.ClassificationMetrics;
+import io.jformer.train.optim.AdamW;
+import io.jformer.train.optim.LinearSchedule;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fine-tunes a sequence classifier with the Hugging Face Trainer's loop: micro-batches accumulated into
+ * optimizer steps, global-norm clipping, AdamW, a linear schedule stepped after each update, evaluation every
+ * {@code evalSteps}, and a resumable checkpoint after each evaluation (and when asked to stop).
+ *
+ * <p>With the same seed and thread count a run is bit-for-bit repeatable, and a resumed run ends with exactly
+ * the weights of an uninterrupted one: the batch order of an epoch is rebuilt from the seed, and the
+ * checkpoint holds the optimizer moments, the step, the position in the epoch and the dropout generator's
+ * position.
+ */
+public final class Trainer {
+
+    /** How a run ended. */
+    public record Result(long steps, boolean interrupted, ClassificationMetrics lastEvaluation) {
+    }
+
+    private final BertForSequenceClassification model;
+    private final TrainingArguments args;
+    private final Batcher train;
+    private final Batcher eval;
+    private final Path tokenizerSource;
+    private final TrainerListener listener;
+    private volatile boolean stopRequested;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public Trainer(BertForSequenceClassification model, TrainingArguments args, Batcher train, Batcher eval,
+                   Path tokenizerSource, TrainerListener listener) {
+        this.model = model;
+        this.args = args;
+        this.train = train;
+        this.eval = eval;
+        this.tokenizerSource = tokenizerSource;
+        this.listener = listener == null ? new TrainerListener() { } : listener;
+    }
+
+    /** Directory of the resumable checkpoint. */
+    public Path checkpointDir() {
+        return args.output().resolve("checkpoint");
+    }
+
+    /** Optimizer steps of the whole run. */
+    public long totalSteps() {
+        long perEpoch = (train.batchesPerEpoch() + args.gradientAccumulationSteps() - 1) / args.gradientAccumulationSteps();
+        return perEpoch * args.epochs();
+    }
+
+    /**
+     * Asks the run to stop at the next optimizer step, after writing a checkpoint (Ctrl-C); returns once it
+     * has, or after {@code timeoutSeconds}.
+     */
+    public boolean stopAndWait(long timeoutSeconds) throws InterruptedException {
+        requestStop();
+        return stopped.await(timeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    /** Asks the run to checkpoint and stop at the next optimizer step, without waiting (safe from a listener). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Runs training from the start, or from the last checkpoint when {@code resume} and one exists. */
+    public Result train(boolean resume) throws IOException {
+        try {
+            return run(resume);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private Result run(boolean resume) throws IOException {
+        Files.createDirectories(args.output());
+        long total = totalSteps();
+        LinearSchedule schedule = args.warmupSteps() > 0
+                ? new LinearSchedule(args.learningRate(), args.warmupSteps(), total)
+                : LinearSchedule.withWarmupRatio(args.learningRate(), args.warmupRatio(), total);
+        AdamW optimizer = new AdamW(model.namedParameters(), args.learningRate(), args.adam());
+        TrainerState state = TrainerState.start();
+        Path from = resume ? Checkpoints.resolve(checkpointDir()) : null;
+        if (from != null) {
+            state = Checkpoints.restore(from, model, optimizer);
+        }
+        Generator dropout = model.dropoutGenerator();
+        dropout.setCounter(state.dropoutCounter());
+        int accum = args.gradientAccumulationSteps();
+        int batches = train.batchesPerEpoch();
+        Updater updater = new Updater(model, optimizer, schedule, args.maxGradNorm(), accum);
+        listener.onStart(total, state.globalStep());
+
+        ClassificationMetrics last = null;
+        double windowLoss = 0;
+        int windowSteps = 0;
+        double evalWindowLoss = 0;
+        int evalWindowSteps = 0;
+        long windowStart = System.nanoTime();
+        int windowSeqs = 0;
+        long windowTokens = 0;
+        try (TrainingLog log = new TrainingLog(args.logPath(), from != null)) {
+            for (int epoch = state.epoch(); epoch < args.epochs(); epoch++) {
+                int[] order = train.order(args.seed(), epoch, args.shuffle(), args.groupByLength());
+                int first = epoch == state.epoch() ? state.batchInEpoch() : 0;
+                for (int b = first; b < batches; b++) {
+                    Batch batch = train.batch(order, b);
+                    updater.accumulate(batch);
+                    windowSeqs += batch.size();
+                    windowTokens += batch.realTokens();
+                    boolean boundary = (b + 1) % accum == 0 || b + 1 == batches;
+                    if (!boundary) {
+                        continue;
+                    }
+                    long step = state.globalStep() + 1;
+                    Updater.StepStats stats = updater.apply(step);
+                    double stepLoss = stats.loss();
+                    double epochProgress = epoch + (b + 1.0) / batches;
+                    boolean epochDone = b + 1 == batches;
+                    state = new TrainerState(step, epochDone ? epoch + 1 : epoch, epochDone ? 0 : b + 1,
+                            dropout.counter(), state.bestAccuracy(), state.bestStep());
+                    windowLoss += stepLoss;
+                    windowSteps++;
+                    evalWindowLoss += stepLoss;
+                    evalWindowSteps++;
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    listener.onStep(step, epochProgress, stepLoss, windowSeqs / Math.max(seconds, 1e-9));
+                    if (step % args.loggingSteps() == 0 || step == total) {
+                        log.train(new TrainingLog.TrainRow(step, epochProgress, windowLoss / windowSteps, stats.lr(),
+                                stats.gradNorm(),
+                                1.0, windowSeqs / seconds, windowTokens / seconds));
+                        windowLoss = 0;
+                        windowSteps = 0;
+                        windowSeqs = 0;
+                        windowTokens = 0;
+                        windowStart = System.nanoTime();
+                    }
+                    boolean evaluateNow = step % args.evalSteps() == 0 || step == total;
+                    if (evaluateNow && eval != null) {
+                        last = evaluate(eval);
+                        log.eval(new TrainingLog.EvalRow(step, epochProgress, last.loss(), last.accuracy(), last.f1(),
+                                last.precision(), last.recall()));
+                        listener.onEvaluation(step, epochProgress, evalWindowLoss / Math.max(1, evalWindowSteps), last);
+                        evalWindowLoss = 0;
+                        evalWindowSteps = 0;
+                        if (last.accuracy() > state.bestAccuracy()) {
+                            state = new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(),
+                                    state.dropoutCounter(), last.accuracy(), step);
+                            saveModel(args.output().resolve("best"));
+                        }
+                        LossPlot.write(args.output().resolve("training.png"), log.trainRows(), log.evalRows());
+                    }
+                    if (evaluateNow || stopRequested) {
+                        Checkpoints.save(checkpointDir(), model, optimizer, state, tokenizerSource);
+                        listener.onCheckpoint(step, checkpointDir());
+                    }
+                    if (stopRequested) {
+                        return new Result(step, true, last);
+                    }
+                }
+            }
+            LossPlot.write(args.output().resolve("training.png"), log.trainRows(), log.evalRows());
+        }
+        saveModel(args.output().resolve("model"));
+        return new Result(state.globalStep(), false, last);
+    }
+
+    /** Writes the current model as a Hugging Face directory, swapped into place whole. */
+    private void saveModel(Path dir) throws IOException {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        Checkpoints.deleteTree(tmp);
+        BertCheckpoint.save(model, tmp, tokenizerSource);
+        Checkpoints.deleteTree(dir);
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Accuracy, F1, precision, recall and mean loss on {@code data}, without dropout or gradients. */
+    public ClassificationMetrics evaluate(Batcher data) {
+        return evaluate(model, data);
+    }
+
+    /** As {@link #evaluate(Batcher)}, for any classifier. */
+    public static ClassificationMetrics evaluate(BertForSequenceClassification model, Batcher data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        ClassificationMetrics m = new ClassificationMetrics(model.config().numLabels());
+        int[] order = data.order(0, 0, false, false);
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            for (int b = 0; b < data.batchesPerEpoch(); b++) {
+                Batch batch = data.batch(order, b);
+                Variable logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+                float lossSum = Losses.crossEntropy(logits, batch.labels(), -100, Reduction.SUM).data().item();
+                m.add(batch.labels().toLongArray(), logits.data().argmax(-1, false).toLongArray(), lossSum);
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return m;
+    }
+}

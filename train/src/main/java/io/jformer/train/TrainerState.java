@@ -1,0 +1,40 @@
+package io.jformer.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Where a run stands, saved with each checkpoint so {@code --resume} continues exactly: optimizer steps taken,
+ * the epoch and the next batch in it, the dropout generator's position, and the best validation result.
+ */
+public record TrainerState(long globalStep, int epoch, int batchInEpoch, long dropoutCounter, double bestAccuracy,
+                           long bestStep) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static TrainerState start() {
+        return new TrainerState(0, 0, 0, 0, Double.NEGATIVE_INFINITY, -1);
+    }
+
+    String toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("global_step", globalStep);
+        n.put("epoch", epoch);
+        n.put("batch_in_epoch", batchInEpoch);
+        n.put("dropout_counter", dropoutCounter);
+        if (Double.isFinite(bestAccuracy)) {
+            n.put("best_accuracy", bestAccuracy);
+        }
+        n.put("best_step", bestStep);
+        return n.toPrettyString();
+    }
+
+    static TrainerState fromJson(String text) throws java.io.IOException {
+        JsonNode n = JSON.readTree(text);
+        return new TrainerState(n.path("global_step").asLong(), n.path("epoch").asInt(), n.path("batch_in_epoch").asInt(),
+                n.path("dropout_counter").asLong(),
+                n.hasNonNull("best_accuracy") ? n.get("best_accuracy").asDouble() : Double.NEGATIVE_INFINITY,
+                n.path("best_step").asLong(-1));
+    }
+}

@@ -1,0 +1,59 @@
+package io.jformer.train;
+
+import io.jformer.autograd.Variable;
+import io.jformer.bert.BertForSequenceClassification;
+import io.jformer.nn.Losses;
+import io.jformer.train.data.Batch;
+import io.jformer.train.optim.AdamW;
+import io.jformer.train.optim.GradientClipping;
+import io.jformer.train.optim.LinearSchedule;
+
+/**
+ * One optimizer step in the order of Hugging Face's Trainer: backward of each micro-batch's loss divided by
+ * the accumulation count, then global-norm clipping, then AdamW at the schedule's rate for this step, then
+ * zeroed gradients.
+ */
+final class Updater {
+
+    /** What an optimizer step did. */
+    record StepStats(double loss, double gradNorm, double lr) {
+    }
+
+    private final BertForSequenceClassification model;
+    private final AdamW optimizer;
+    private final LinearSchedule schedule;
+    private final double maxGradNorm;
+    private final int accumulation;
+    private double pendingLoss;
+
+    Updater(BertForSequenceClassification model, AdamW optimizer, LinearSchedule schedule, double maxGradNorm,
+            int accumulation) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.maxGradNorm = maxGradNorm;
+        this.accumulation = accumulation;
+    }
+
+    /** Forward and backward of one micro-batch in training mode; gradients add up until {@link #apply}. */
+    void accumulate(Batch batch) {
+        model.train(true);
+        Variable loss = Losses.crossEntropy(model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask()),
+                batch.labels());
+        // Each micro-batch counts 1/accumulation, so the accumulated gradient is the group's mean.
+        loss.div(accumulation).backward();
+        pendingLoss += loss.data().item() / accumulation;
+    }
+
+    /** Optimizer step number {@code step} (1-based) on the accumulated gradients. */
+    StepStats apply(long step) {
+        double lr = schedule.rate(step - 1);
+        double gradNorm = GradientClipping.clip(model.parameters(), maxGradNorm);
+        optimizer.setLearningRate(lr);
+        optimizer.step();
+        model.zeroGrad();
+        StepStats stats = new StepStats(pendingLoss, gradNorm, lr);
+        pendingLoss = 0;
+        return stats;
+    }
+}

@@ -1,0 +1,125 @@
+package io.jformer.train.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jformer.autograd.GradMode;
+import io.jformer.autograd.Variable;
+import io.jformer.bert.BertCheckpoint;
+import io.jformer.bert.BertConfig;
+import io.jformer.bert.BertForSequenceClassification;
+import io.jformer.nn.Losses;
+import io.jformer.tensor.Backends;
+import io.jformer.tensor.Tensor;
+import io.jformer.train.optim.AdamW;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code jformer bench}: the median time of a full training step (forward, backward, AdamW) and of a forward
+ * pass on random token ids, after warm-up; one JSON line.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time a training step and a forward pass; print one JSON line.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "Model directory or known name.")
+    String model;
+    @Option(names = "--batch", defaultValue = "16") int batch;
+    @Option(names = "--seq", defaultValue = "128") int seq;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first.") int warmup;
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs; the median is reported.") int repeats;
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        Path dir = ArtifactStore.model(model);
+        BertForSequenceClassification net = BertCheckpoint.loadClassifier(dir, java.util.List.of("a", "b"), 0, -1).model();
+        BertConfig c = net.config();
+        Random rnd = new Random(0);
+        long[] ids = new long[batch * seq];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 1000 + rnd.nextInt(c.vocabSize() - 1000);
+        }
+        Tensor inputIds = Tensor.ofLongs(ids, batch, seq);
+        Tensor labels = Tensor.ofLongs(new long[batch], batch);
+        AdamW optimizer = new AdamW(net.namedParameters(), 2e-5, AdamW.Hyper.DEFAULTS);
+
+        double train = median(() -> {
+            net.train(true);
+            Variable loss = Losses.crossEntropy(net.forward(inputIds, null, null), labels);
+            loss.backward();
+            optimizer.step();
+            net.zeroGrad();
+        });
+        double fwd = median(() -> {
+            net.eval();
+            try (GradMode.Scope ignored = GradMode.noGrad()) {
+                net.forward(inputIds, null, null);
+            }
+        });
+        double fwdFlops = forwardFlops(c, batch, seq);
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("model", dir.getFileName().toString());
+        n.put("batch", batch);
+        n.put("seq", seq);
+        n.put("threads", Backends.cpu().threads());
+        n.put("train_step_s", train);
+        n.put("train_seq_per_s", batch / train);
+        n.put("train_gflops", 3 * fwdFlops / train / 1e9);
+        n.put("fwd_s", fwd);
+        n.put("fwd_seq_per_s", batch / fwd);
+        n.put("fwd_gflops", fwdFlops / fwd / 1e9);
+        n.put("peak_rss_mb", peakRssMb());
+        System.out.println(n);
+        return 0;
+    }
+
+    private double median(Runnable body) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] t = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long s = System.nanoTime();
+            body.run();
+            t[i] = (System.nanoTime() - s) / 1e9;
+        }
+        Arrays.sort(t);
+        return repeats % 2 == 1 ? t[repeats / 2] : (t[repeats / 2 - 1] + t[repeats / 2]) / 2;
+    }
+
+    /**
+     * Matrix-multiply FLOPs of a forward pass: 2 per weight per token for the encoder's linear layers, plus
+     * the attention products QKᵀ and PV (2·seq²·hidden each per layer and sequence). A training step is
+     * counted as three forward passes (backward is two).
+     */
+    static double forwardFlops(BertConfig c, int batch, int seq) {
+        double h = c.hiddenSize();
+        double perLayerWeights = 4 * h * h + 2 * h * c.intermediateSize();
+        double linear = 2.0 * perLayerWeights * c.numHiddenLayers() * batch * seq;
+        double attention = 4.0 * seq * seq * h * c.numHiddenLayers() * batch;
+        return linear + attention;
+    }
+
+    private static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux: report nothing rather than a wrong number
+        }
+        return Double.NaN;
+    }
+}

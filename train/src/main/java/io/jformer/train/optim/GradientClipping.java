@@ -1,0 +1,42 @@
+package io.jformer.train.optim;
+
+import io.jformer.autograd.Variable;
+import io.jformer.tensor.Tensor;
+
+import java.util.Collection;
+
+/** Global-norm gradient clipping ({@code torch.nn.utils.clip_grad_norm_}). */
+public final class GradientClipping {
+
+    private GradientClipping() {
+    }
+
+    /** The L2 norm of all gradients together (parameters without one count as zero). */
+    public static double globalNorm(Collection<Variable> params) {
+        double sumSq = 0;
+        for (Variable p : params) {
+            if (p.grad() != null) {
+                Tensor g = p.grad();
+                sumSq += g.mul(g).sum().item();
+            }
+        }
+        return Math.sqrt(sumSq);
+    }
+
+    /**
+     * Scales every gradient by {@code maxNorm / (norm + 1e-6)} when that is below 1, as PyTorch does, and
+     * returns the norm before clipping (what the Trainer logs as {@code grad_norm}).
+     */
+    public static double clip(Collection<Variable> params, double maxNorm) {
+        double norm = globalNorm(params);
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) {
+            for (Variable p : params) {
+                if (p.grad() != null) {
+                    p.setGrad(p.grad().mul(coef));
+                }
+            }
+        }
+        return norm;
+    }
+}
