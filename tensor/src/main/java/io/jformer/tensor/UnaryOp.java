@@ -23,7 +23,7 @@ public enum UnaryOp {
             case RSQRT -> (float) (1.0 / Math.sqrt(x));
             case TANH -> (float) Math.tanh(x);
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-x)));
-            case RELU -> x > 0 ? x : 0f;
+            case RELU -> x <= 0 ? 0f : x; // NaN stays NaN, as in PyTorch
             case SQUARE -> x * x;
             case GELU -> (float) (0.5 * x * (1.0 + Erf.erf(x * INV_SQRT_2)));
             case GELU_TANH -> (float) (0.5 * x * (1.0 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))));

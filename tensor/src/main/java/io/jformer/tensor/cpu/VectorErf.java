@@ -1,0 +1,137 @@
+package io.jformer.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static io.jformer.tensor.cpu.VectorMath.SPECIES;
+
+/**
+ * The normal distribution's tail, exact GELU and its derivative on float vectors, accurate to a few float
+ * ulps in <em>relative</em> terms over the whole range (the negative tail included, where {@code 1 + erf}
+ * would cancel).
+ *
+ * <p>Everything rests on the lower tail {@code h(u) = Φ(-u) = ½·erfc(u/√2)} for {@code u = |x|}, written as
+ * {@code h(u) = exp(-u²/2) · S(u)} with {@code S(u) = ½·erfcx(u/√2)} smooth and slowly varying (½ at 0,
+ * {@code ~1/(u√(2π))} for large u). {@code S} is a rational function P₄(u)/Q₅(u) with positive coefficients,
+ * fitted to minimise relative error on [0, 13.3] (linearised least squares with Lawson reweighting,
+ * then the float coefficients nudged by a few ulps against float evaluation): 8e-8 in exact arithmetic,
+ * about 3e-7 evaluated in float. {@code exp(-u²/2)} is taken as {@code exp(-hi/2)·(1 - lo/2)} with
+ * {@code u² = hi + lo} split by an FMA, so the exponent's rounding (which would cost {@code u²·2⁻²⁴},
+ * 3e-6 at u = 10) does not enter. Then {@code Φ(x) = h} for x &lt; 0 and {@code 1 - h} otherwise.
+ *
+ * <p>Measured on every 13th float in [-14.5, 14.5] against an accurate double reference (Cody's erf;
+ * erfc by continued fraction in the tail): GELU relative error ≤ 4.6e-7 (≤ 6.7 ulp) wherever |GELU| is
+ * above 1e-37; GELU' error ≤ 3e-7 of {@code |Φ(x)| + |x·φ(x)|} (the terms cancel near x = -0.75, so the
+ * bound is against their size); erf absolute error ≤ 2.1e-7. For |x| ≥ 13.24 the factor
+ * {@code exp(-x²/2)} is flushed to zero (true values are below 2⁻¹²⁶), so {@code gelu(-inf)} is NaN like
+ * the scalar definition ({@code -inf · 0}) and {@code gelu(-1e30)} is -0.
+ *
+ * <p>Only adds, multiplies, FMAs, compares, blends and bit operations are used: every lane is computed
+ * the same way (no dependence on lane position or masking), identically in the interpreter and under C2,
+ * and on every JVM, unlike {@code VectorOperators.EXP}, whose result depends on which math stub runs.
+ */
+final class VectorErf {
+
+    private VectorErf() {
+    }
+
+    /** Beyond this |x|, exp(-x²/2) is flushed to zero (the scaled exponent reaches 2⁻¹²⁷ = 0). */
+    private static final float U_MAX = 13.265f;
+    private static final float INV_SQRT_2PI = 0.3989422804014327f;
+    private static final float SQRT_2 = 1.4142135623730951f;
+
+    private static final FloatVector P0 = bc(0.5f);
+    private static final FloatVector P1 = bc(0.42009973526000977f);
+    private static final FloatVector P2 = bc(0.16987279057502747f);
+    private static final FloatVector P3 = bc(0.03615980222821236f);
+    private static final FloatVector P4 = bc(0.0034600081853568554f);
+    private static final FloatVector Q0 = bc(1.0f);
+    private static final FloatVector Q1 = bc(1.6380842924118042f);
+    private static final FloatVector Q2 = bc(1.1467467546463013f);
+    private static final FloatVector Q3 = bc(0.43421587347984314f);
+    private static final FloatVector Q4 = bc(0.09065262228250504f);
+    private static final FloatVector Q5 = bc(0.008672656491398811f);
+
+    // exp(r) on |r| ≤ ln2/2: 1 + r + r²·E(r) (Cephes expf), 1 ulp.
+    private static final FloatVector E0 = bc(1.9875691500e-4f);
+    private static final FloatVector E1 = bc(1.3981999507e-3f);
+    private static final FloatVector E2 = bc(8.3334519073e-3f);
+    private static final FloatVector E3 = bc(4.1665795894e-2f);
+    private static final FloatVector E4 = bc(1.6666665459e-1f);
+    private static final FloatVector E5 = bc(5.0000001201e-1f);
+    private static final FloatVector LOG2E = bc(1.44269504088896341f);
+    /** 1.5·2²³: adding it rounds to an integer held in the low mantissa bits. */
+    private static final FloatVector ROUNDER = bc(12582912f);
+    private static final FloatVector MINUS_LN2_HI = bc(-0.693359375f);
+    private static final FloatVector MINUS_LN2_LO = bc(2.12194440e-4f);
+
+    private static FloatVector bc(float v) {
+        return FloatVector.broadcast(SPECIES, v);
+    }
+
+    /** |x| limited to U_MAX; NaN stays NaN. */
+    private static FloatVector clampedAbs(FloatVector x) {
+        FloatVector u = x.abs();
+        return u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+    }
+
+    /** exp(-u²/2) for 0 ≤ u ≤ U_MAX (zero from u ≈ 13.24 on); NaN for NaN. */
+    private static FloatVector expHalfSquareNeg(FloatVector u) {
+        FloatVector hi = u.mul(u);
+        FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
+        FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
+        FloatVector t = a.fma(LOG2E, ROUNDER);
+        FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
+        FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
+        FloatVector r2 = r.mul(r);
+        FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
+        FloatVector er = p.fma(r2, r).add(1f);
+        // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
+        // k = -127 gives the bit pattern of +0.
+        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
+                .reinterpretAsFloats();
+        FloatVector e = er.mul(scale);
+        return e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
+    }
+
+    /** S(u) = ½·erfcx(u/√2) = Φ(-u)·exp(u²/2). */
+    private static FloatVector tailRatio(FloatVector u) {
+        FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
+        FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
+        return num.div(den);
+    }
+
+    /** Φ(x), the standard normal CDF. */
+    static FloatVector normalCdf(FloatVector x) {
+        FloatVector u = clampedAbs(x);
+        FloatVector h = expHalfSquareNeg(u).mul(tailRatio(u));
+        return h.neg().add(1f).blend(h, x.compare(VectorOperators.LT, 0f));
+    }
+
+    /** erf(z) = 2Φ(z√2) - 1 (absolute error ~1e-7; not relatively accurate near 0). */
+    static FloatVector erf(FloatVector z) {
+        FloatVector u = clampedAbs(z.mul(SQRT_2));
+        FloatVector erfc = expHalfSquareNeg(u).mul(tailRatio(u)).mul(2f);
+        FloatVector r = erfc.neg().add(1f);
+        return r.blend(r.neg(), z.compare(VectorOperators.LT, 0f));
+    }
+
+    /** Exact GELU, x·Φ(x). */
+    static FloatVector gelu(FloatVector x) {
+        FloatVector u = clampedAbs(x);
+        FloatVector h = expHalfSquareNeg(u).mul(tailRatio(u));
+        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+        return h.neg().add(1f).blend(h, negative).mul(x);
+    }
+
+    /** d/dx of exact GELU: Φ(x) + x·φ(x). */
+    static FloatVector geluDerivative(FloatVector x) {
+        FloatVector u = clampedAbs(x);
+        FloatVector e = expHalfSquareNeg(u);
+        FloatVector h = e.mul(tailRatio(u));
+        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+        FloatVector cdf = h.neg().add(1f).blend(h, negative);
+        return x.fma(e.mul(INV_SQRT_2PI), cdf);
+    }
+}

@@ -1,0 +1,137 @@
+package io.jformer.tensor.bench;
+
+import io.jformer.tensor.Generator;
+import io.jformer.tensor.LayerNormGradients;
+import io.jformer.tensor.LayerNormResult;
+import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
+import io.jformer.tensor.cpu.CpuBackend;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Memory-bound CPU kernels at BERT-base sizes (batch 16 × 128 tokens, hidden 768, 12 heads, intermediate
+ * 3072), through {@code new CpuBackend(threads)}. Scores are milliseconds per op; each op's minimum
+ * memory traffic (fp32 bytes read + written, every operand touched once, outputs included) is in
+ * {@link #BYTES_PER_OP}, so
+ * <pre>  GB/s = BYTES_PER_OP[benchmark] / (score_ms · 1e6)</pre>
+ * <table>
+ * <caption>bytes per op (N = elements of the big tensor)</caption>
+ * <tr><th>benchmark</th><th>shape</th><th>traffic</th><th>bytes</th></tr>
+ * <tr><td>softmaxForward</td><td>[192,128,128], N = 3,145,728</td><td>read x, write y: 8N</td><td>25,165,824</td></tr>
+ * <tr><td>softmaxBackward</td><td>[192,128,128]</td><td>read y, dy, write dx: 12N</td><td>37,748,736</td></tr>
+ * <tr><td>layerNormForward</td><td>[2048,768], N = 1,572,864</td><td>read x, w, b; write y, mean, rstd:
+ * 8N + 2·4·768 + 2·4·2048</td><td>12,605,440</td></tr>
+ * <tr><td>layerNormBackward</td><td>[2048,768]</td><td>read dy, x, w, mean, rstd; write dx, dw, db:
+ * 12N + 3·4·768 + 2·4·2048</td><td>18,899,968</td></tr>
+ * <tr><td>geluForward</td><td>[2048,3072], N = 6,291,456</td><td>read x, write y: 8N</td><td>50,331,648</td></tr>
+ * <tr><td>geluBackward</td><td>[2048,3072]</td><td>read x, dy, write dx: 12N (y is passed but exact
+ * GELU's derivative does not read it)</td><td>75,497,472</td></tr>
+ * </table>
+ * Run: {@code java -cp <test classes + deps> org.openjdk.jmh.Main io.jformer.tensor.bench -p threads=2}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class KernelBenchmark {
+
+    private static final int HEADS_ROWS = 16 * 12 * 128;
+    private static final int SEQ = 128;
+    private static final int TOKENS = 16 * 128;
+    private static final int HIDDEN = 768;
+    private static final int INTERMEDIATE = 3072;
+
+    /** Minimum bytes read + written per op, by benchmark method name (see the class comment). */
+    public static final Map<String, Long> BYTES_PER_OP = Map.of(
+            "softmaxForward", 8L * HEADS_ROWS * SEQ,
+            "softmaxBackward", 12L * HEADS_ROWS * SEQ,
+            "layerNormForward", 8L * TOKENS * HIDDEN + 2 * 4L * HIDDEN + 2 * 4L * TOKENS,
+            "layerNormBackward", 12L * TOKENS * HIDDEN + 3 * 4L * HIDDEN + 2 * 4L * TOKENS,
+            "geluForward", 8L * TOKENS * INTERMEDIATE,
+            "geluBackward", 12L * TOKENS * INTERMEDIATE);
+
+    @Param("2")
+    public int threads;
+
+    private CpuBackend backend;
+    private Tensor scores;
+    private Tensor probs;
+    private Tensor dProbs;
+    private Tensor hidden;
+    private Tensor gamma;
+    private Tensor beta;
+    private Tensor dHidden;
+    private LayerNormResult normed;
+    private Tensor ffn;
+    private Tensor ffnOut;
+    private Tensor dFfn;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        backend = new CpuBackend(threads);
+        Generator gen = new Generator(42);
+        scores = Tensor.randn(gen, 16 * 12, SEQ, SEQ).mul(3.0);
+        probs = backend.softmax(scores, -1, 0.125, null, false);
+        dProbs = Tensor.randn(gen, 16 * 12, SEQ, SEQ);
+        hidden = Tensor.randn(gen, TOKENS, HIDDEN);
+        gamma = Tensor.rand(gen, HIDDEN).add(0.5);
+        beta = Tensor.randn(gen, HIDDEN).mul(0.1);
+        dHidden = Tensor.randn(gen, TOKENS, HIDDEN);
+        normed = backend.layerNorm(hidden, gamma, beta, 1e-12);
+        ffn = Tensor.randn(gen, TOKENS, INTERMEDIATE).mul(2.0);
+        ffnOut = backend.unary(UnaryOp.GELU, ffn);
+        dFfn = Tensor.randn(gen, TOKENS, INTERMEDIATE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        backend.close();
+    }
+
+    @Benchmark
+    public Tensor softmaxForward() {
+        return backend.softmax(scores, -1, 0.125, null, false);
+    }
+
+    @Benchmark
+    public Tensor softmaxBackward() {
+        return backend.softmaxBackward(probs, dProbs, -1, 0.125, false);
+    }
+
+    @Benchmark
+    public LayerNormResult layerNormForward() {
+        return backend.layerNorm(hidden, gamma, beta, 1e-12);
+    }
+
+    @Benchmark
+    public LayerNormGradients layerNormBackward() {
+        return backend.layerNormBackward(dHidden, hidden, gamma, normed.mean(), normed.rstd());
+    }
+
+    @Benchmark
+    public Tensor geluForward() {
+        return backend.unary(UnaryOp.GELU, ffn);
+    }
+
+    @Benchmark
+    public Tensor geluBackward() {
+        return backend.unaryBackward(UnaryOp.GELU, ffn, ffnOut, dFfn);
+    }
+}
