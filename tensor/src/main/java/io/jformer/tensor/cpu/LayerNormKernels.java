@@ -29,7 +29,7 @@ final class LayerNormKernels {
                     FloatVector c = FloatVector.fromArray(SPECIES, x, xo + i, m).sub(vmu);
                     acc = acc.add(c.mul(c), m); // masked: lanes past the row would add mu²
                 }
-                float var = acc.reduceLanes(VectorOperators.ADD) / d;
+                float var = VectorMath.sumLanes(acc) / d;
                 float rs = (float) (1.0 / Math.sqrt(var + eps));
                 mean[r] = mu;
                 rstd[r] = rs;

@@ -3,6 +3,8 @@ package io.jformer.tensor.cpu;
 import static io.jformer.tensor.cpu.SgemmKernel.MR;
 import static io.jformer.tensor.cpu.SgemmKernel.NR;
 
+import java.util.Arrays;
+
 /**
  * Single-precision matrix multiplication on the CPU, organised the BLIS/GotoBLAS way: B is packed a block of
  * {@link #KC} steps by {@link #NC} columns at a time, A a block of {@link #MC} rows by {@link #KC} steps at a
@@ -15,12 +17,12 @@ import static io.jformer.tensor.cpu.SgemmKernel.NR;
  */
 public final class Sgemm {
 
-    /** Steps per packed block: one B micro-panel ({@code KC*NR} floats) stays in the 48 KiB L1 while A streams. */
-    static final int KC = Integer.getInteger("jformer.sgemm.kc", 256);
-    /** Rows per packed A block ({@code MC*KC} floats), sized to stay in the 1 MiB L2 beside the B block in use. */
-    static final int MC = Integer.getInteger("jformer.sgemm.mc", 192) / MR * MR;
-    /** Columns per packed B block; bounds the per-thread B buffer. */
-    static final int NC = Integer.getInteger("jformer.sgemm.nc", 3072) / NR * NR;
+    /** Steps per packed block: a B micro-panel ({@code KC*NR} floats, 32 KiB) stays in the 48 KiB L1 as A streams. */
+    static final int KC = 256;
+    /** Rows per packed A block ({@code MC*KC} floats, 192 KiB), so it stays in the 1 MiB L2 beside the B panels. */
+    static final int MC = 24 * MR;
+    /** Columns per packed B block (3 MiB at most, in L3); bounds the per-thread B buffer. */
+    static final int NC = 3072 / NR * NR;
 
     /** A thread given less work than this spends a noticeable part of it just being handed the work. */
     private static final long MIN_FMAS_PER_THREAD = 1L << 20;
@@ -102,7 +104,7 @@ public final class Sgemm {
         if (k == 0) {
             if (!accumulate) {
                 for (int i = i0; i < i1; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
                 }
             }
             return;

@@ -32,6 +32,8 @@ final class SgemmPacking {
             int src = aOff + (i0 + r * MR) * aRs + p0 * aCs;
             if (aCs == 1) {
                 packRowsAlongSteps(a, src, aRs, rows, kc, dst, panel);
+            } else if (aRs == 1 && rows == MR) {
+                copyFullSteps(a, src, aCs, kc, dst, panel);
             } else {
                 packStepsAlongRows(a, src, aRs, aCs, rows, kc, dst, panel);
             }
@@ -49,7 +51,18 @@ final class SgemmPacking {
         zeroRows(rows, kc, dst, panel);
     }
 
-    /** A transposed (or any other stride): read the rows of one step together. */
+    /** A transposed and a full panel: every step is MR contiguous floats; the fixed trip count lets C2 unroll it. */
+    private static void copyFullSteps(float[] a, int src, int aCs, int kc, float[] dst, int panel) {
+        for (int p = 0; p < kc; p++) {
+            int s = src + p * aCs;
+            int d = panel + p * MR;
+            for (int i = 0; i < MR; i++) {
+                dst[d + i] = a[s + i];
+            }
+        }
+    }
+
+    /** A transposed at the bottom edge, or any other stride: read the rows of one step together. */
     private static void packStepsAlongRows(float[] a, int src, int aRs, int aCs, int rows, int kc, float[] dst,
             int panel) {
         for (int p = 0; p < kc; p++) {

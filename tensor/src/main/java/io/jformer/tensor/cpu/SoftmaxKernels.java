@@ -35,13 +35,13 @@ final class SoftmaxKernels {
         FloatVector acc = FloatVector.zero(SPECIES);
         for (int i = 0; i < len; i += LANES) {
             VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            FloatVector e = FloatVector.fromArray(SPECIES, out, o + i, m).sub(vmax).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i, m).sub(vmax));
             acc = acc.add(e, m);
             if (!log) {
                 e.intoArray(out, o + i, m);
             }
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = VectorMath.sumLanes(acc);
         if (log) {
             FloatVector shift = FloatVector.broadcast(SPECIES, max + (float) Math.log(sum));
             for (int i = 0; i < len; i += LANES) {

@@ -17,13 +17,27 @@ final class VectorMath {
     private VectorMath() {
     }
 
+    /**
+     * The lanes of {@code v} added left to right. {@code reduceLanes(ADD)} leaves the order to the
+     * implementation, and the interpreter and C2 pick different ones: a sum would then depend on JIT timing.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = new float[LANES];
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
     static float sum(float[] a, int off, int len) {
         FloatVector acc = FloatVector.zero(SPECIES);
         int i = 0;
         for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
             acc = acc.add(FloatVector.fromArray(SPECIES, a, off + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < len; i++) {
             s += a[off + i];
         }
@@ -36,7 +50,7 @@ final class VectorMath {
         for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < len; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

@@ -1,0 +1,105 @@
+package io.jformer.tensor.bench;
+
+import io.jformer.tensor.cpu.Sgemm;
+import io.jformer.tensor.cpu.WorkerPool;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * {@link Sgemm} at the BERT-base shapes (sequence 128, batch 16, hidden 768, intermediate 3072, 12 heads).
+ * Reports time per product; scripts/bench.sh turns it into GFLOP/s from the shape.
+ *
+ * <p>{@code shape} is {@code MxNxK} for one product or {@code BATCHxMxNxK} for a batch. The batches are the
+ * attention products: scores (Q·K^T, multiplying by a transposed view of K) and context (P·V).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class GemmBenchmark {
+
+    @Param({"2048x768x768", "2048x768x3072", "2048x3072x768", "192x128x128x64", "192x128x64x128"})
+    public String shape;
+
+    /** Worker threads; override with {@code -p threads=N}. */
+    @Param({"2"})
+    public int threads;
+
+    private WorkerPool pool;
+    private int batch;
+    private int m;
+    private int n;
+    private int k;
+    private float[] a;
+    private float[] b;
+    private float[] c;
+    private int[] aOffs;
+    private int[] bOffs;
+    private int[] cOffs;
+    private boolean transposedB;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] dims = shape.split("x");
+        int first = dims.length - 3;
+        batch = first == 0 ? 1 : Integer.parseInt(dims[0]);
+        m = Integer.parseInt(dims[first]);
+        n = Integer.parseInt(dims[first + 1]);
+        k = Integer.parseInt(dims[first + 2]);
+        // The scores product contracts over the head size, reading K (n rows of k) through a transposed view.
+        transposedB = batch > 1 && k < n;
+        Random random = new Random(42);
+        a = randomArray(random, batch * m * k);
+        b = randomArray(random, batch * k * n);
+        c = new float[batch * m * n];
+        aOffs = new int[batch];
+        bOffs = new int[batch];
+        cOffs = new int[batch];
+        for (int t = 0; t < batch; t++) {
+            aOffs[t] = t * m * k;
+            bOffs[t] = t * k * n;
+            cOffs[t] = t * m * n;
+        }
+        pool = new WorkerPool(threads);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+    }
+
+    private static float[] randomArray(Random random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = random.nextFloat() - 0.5f;
+        }
+        return values;
+    }
+
+    @Benchmark
+    public float[] gemm() {
+        int bRs = transposedB ? 1 : n;
+        int bCs = transposedB ? k : 1;
+        if (batch == 1) {
+            Sgemm.gemm(pool, m, n, k, a, 0, k, 1, b, 0, bRs, bCs, c, 0, n, false);
+        } else {
+            Sgemm.gemmBatched(pool, batch, m, n, k, a, aOffs, k, 1, b, bOffs, bRs, bCs, c, cOffs, n, false);
+        }
+        return c;
+    }
+}

@@ -1,0 +1,270 @@
+package io.jformer.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+
+    /**
+     * Relative tolerance against a double-precision reference, applied to {@code Σ|a_ip·b_pj|} (plus {@code |c|}
+     * when accumulating). Each element is an fp32 fused-multiply-add chain of at most {@link Sgemm#KC} steps,
+     * then one fp32 add per block, so the worst-case error is about {@code 256·u·Σ|terms|} with
+     * {@code u = 2^-24} (1.5e-5). On random-sign data the roundings behave like a random walk, about
+     * {@code sqrt(k)·u·Σ|terms|} (1e-6 at k = 300), so 1e-5 leaves a wide margin while any wrong, missing or
+     * doubled term (an error of order {@code Σ|terms|/k}) still fails by orders of magnitude.
+     */
+    private static final double RELATIVE_TOLERANCE = 1e-5;
+    /** Absolute slack for results that are sums of nothing or of tiny terms. */
+    private static final double ABSOLUTE_TOLERANCE = 1e-6;
+
+    private static WorkerPool onePool;
+    private static WorkerPool twoPool;
+    private static WorkerPool threePool;
+
+    @BeforeAll
+    static void startPools() {
+        onePool = new WorkerPool(1);
+        twoPool = new WorkerPool(2);
+        threePool = new WorkerPool(3);
+    }
+
+    @AfterAll
+    static void stopPools() {
+        onePool.close();
+        twoPool.close();
+        threePool.close();
+    }
+
+    /** One product's operands, laid out with offsets, optional transposition and a padded C row. */
+    private static final class Problem {
+        final int m;
+        final int n;
+        final int k;
+        final float[] a;
+        final int aOff;
+        final int aRs;
+        final int aCs;
+        final float[] b;
+        final int bOff;
+        final int bRs;
+        final int bCs;
+        final float[] c;
+        final int cOff;
+        final int ldc;
+
+        Problem(Random random, int m, int n, int k, boolean transA, boolean transB, int ldcPad) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            aOff = random.nextInt(4);
+            bOff = random.nextInt(4);
+            cOff = random.nextInt(4);
+            ldc = n + ldcPad;
+            aRs = transA ? 1 : k;
+            aCs = transA ? m : 1;
+            bRs = transB ? 1 : n;
+            bCs = transB ? k : 1;
+            a = randomArray(random, aOff + m * k + 3);
+            b = randomArray(random, bOff + k * n + 3);
+            c = randomArray(random, cOff + m * ldc + 3);
+        }
+
+        void run(WorkerPool pool, boolean accumulate) {
+            Sgemm.gemm(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        }
+
+        /** Checks C against a double-precision product of the given original C, and that nothing else changed. */
+        void check(float[] original, boolean accumulate, String label) {
+            for (int idx = 0; idx < c.length; idx++) {
+                int rel = idx - cOff;
+                boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+                if (!inside && Float.floatToRawIntBits(c[idx]) != Float.floatToRawIntBits(original[idx])) {
+                    fail(label + ": wrote outside C at index " + idx);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double start = accumulate ? original[cOff + i * ldc + j] : 0;
+                    double sum = start;
+                    double magnitude = Math.abs(start);
+                    for (int p = 0; p < k; p++) {
+                        double term = (double) a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                        sum += term;
+                        magnitude += Math.abs(term);
+                    }
+                    double error = Math.abs(c[cOff + i * ldc + j] - sum);
+                    if (!(error <= RELATIVE_TOLERANCE * magnitude + ABSOLUTE_TOLERANCE)) {
+                        fail(label + ": C(" + i + "," + j + ") = " + c[cOff + i * ldc + j] + ", expected " + sum);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] randomArray(Random random, int length) {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    /** Sizes around the tile edges (8 rows, 32 columns on AVX-512), the 256-step blocks and the 3072-column blocks. */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 1}, {7, 1, 17}, {1, 33, 65}, {17, 1, 33}, {2, 3, 4},
+        {7, 17, 33}, {8, 32, 16}, {9, 33, 257}, {16, 64, 64}, {33, 65, 129},
+        {65, 129, 7}, {129, 33, 255}, {255, 65, 300}, {200, 31, 513}, {3, 3100, 5},
+    };
+
+    @Test
+    void matchesReferenceForAllLayouts() {
+        Random random = new Random(1);
+        for (int[] shape : SHAPES) {
+            for (int layout = 0; layout < 4; layout++) {
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    boolean transA = (layout & 1) != 0;
+                    boolean transB = (layout & 2) != 0;
+                    Problem problem = new Problem(random, shape[0], shape[1], shape[2], transA, transB,
+                            random.nextInt(3));
+                    float[] original = problem.c.clone();
+                    problem.run(twoPool, accumulate);
+                    problem.check(original, accumulate, String.format("%dx%dx%d transA=%b transB=%b accumulate=%b",
+                            shape[0], shape[1], shape[2], transA, transB, accumulate));
+                }
+            }
+        }
+    }
+
+    @Test
+    void emptyProducts() {
+        Random random = new Random(2);
+        for (int[] shape : new int[][] {{0, 5, 3}, {5, 0, 3}, {0, 0, 0}, {4, 5, 0}, {40, 70, 0}}) {
+            for (boolean accumulate : new boolean[] {false, true}) {
+                Problem problem = new Problem(random, shape[0], shape[1], shape[2], false, false, 2);
+                float[] original = problem.c.clone();
+                problem.run(twoPool, accumulate);
+                // With k == 0 this checks that C is zeroed, or left alone when accumulating.
+                problem.check(original, accumulate, "empty " + shape[0] + "x" + shape[1] + "x" + shape[2]);
+            }
+        }
+    }
+
+    @Test
+    void batchedMatchesSingleProducts() {
+        Random random = new Random(3);
+        // Many small products (split across the batch) and a few large ones (each split across threads).
+        int[][] cases = {{40, 33, 17, 9}, {3, 129, 130, 129}, {6, 65, 64, 128}};
+        for (int[] shape : cases) {
+            for (int layout = 0; layout < 4; layout++) {
+                boolean transA = (layout & 1) != 0;
+                boolean transB = (layout & 2) != 0;
+                checkBatch(random, shape[0], shape[1], shape[2], shape[3], transA, transB, layout % 2 == 0);
+            }
+        }
+    }
+
+    /**
+     * Runs the batch in one call and each product alone through {@link Sgemm#gemm} (checked against the reference
+     * in {@link #matchesReferenceForAllLayouts}), and compares bit for bit.
+     */
+    private static void checkBatch(Random random, int batch, int m, int n, int k, boolean transA, boolean transB,
+            boolean accumulate) {
+        int ldc = n + 1;
+        int aSize = m * k + 2;
+        int bSize = k * n + 1;
+        int cSize = m * ldc + 3;
+        float[] a = randomArray(random, batch * aSize);
+        float[] b = randomArray(random, batch * bSize);
+        float[] c = randomArray(random, batch * cSize);
+        float[] expected = c.clone();
+        int[] aOffs = new int[batch];
+        int[] bOffs = new int[batch];
+        int[] cOffs = new int[batch];
+        // Products in reverse order, so a batch index never equals a product's position in the arrays.
+        for (int t = 0; t < batch; t++) {
+            aOffs[t] = (batch - 1 - t) * aSize + 1;
+            bOffs[t] = (batch - 1 - t) * bSize;
+            cOffs[t] = (batch - 1 - t) * cSize + 2;
+        }
+        int aRs = transA ? 1 : k;
+        int aCs = transA ? m : 1;
+        int bRs = transB ? 1 : n;
+        int bCs = transB ? k : 1;
+        Sgemm.gemmBatched(twoPool, batch, m, n, k, a, aOffs, aRs, aCs, b, bOffs, bRs, bCs, c, cOffs, ldc, accumulate);
+        for (int t = 0; t < batch; t++) {
+            Sgemm.gemm(onePool, m, n, k, a, aOffs[t], aRs, aCs, b, bOffs[t], bRs, bCs, expected, cOffs[t], ldc,
+                    accumulate);
+        }
+        assertArrayEquals(expected, c, String.format("batch %d of %dx%dx%d transA=%b transB=%b", batch, m, n, k,
+                transA, transB));
+    }
+
+    @Test
+    void resultsAreBitIdenticalForAnyThreadCountAndRun() {
+        Random random = new Random(4);
+        // Shapes split by rows, by columns, and in blocks of rows that do not divide among the threads.
+        int[][] shapes = {{257, 190, 600}, {9, 700, 300}, {200, 96, 40}};
+        for (int[] shape : shapes) {
+            for (int layout = 0; layout < 4; layout++) {
+                Problem problem = new Problem(random, shape[0], shape[1], shape[2], (layout & 1) != 0,
+                        (layout & 2) != 0, 3);
+                float[] original = problem.c.clone();
+                float[] reference = null;
+                for (WorkerPool pool : new WorkerPool[] {onePool, twoPool, threePool, twoPool}) {
+                    System.arraycopy(original, 0, problem.c, 0, original.length);
+                    problem.run(pool, true);
+                    if (reference == null) {
+                        reference = problem.c.clone();
+                    } else {
+                        assertBitIdentical(reference, problem.c, shape, pool.threads());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void batchedResultsAreBitIdenticalForAnyThreadCount() {
+        Random random = new Random(5);
+        int batch = 24;
+        int m = 64;
+        int n = 48;
+        int k = 40;
+        float[] a = randomArray(random, batch * m * k);
+        float[] b = randomArray(random, batch * k * n);
+        int[] aOffs = new int[batch];
+        int[] bOffs = new int[batch];
+        int[] cOffs = new int[batch];
+        for (int t = 0; t < batch; t++) {
+            aOffs[t] = t * m * k;
+            bOffs[t] = t * k * n;
+            cOffs[t] = t * m * n;
+        }
+        float[] reference = null;
+        for (WorkerPool pool : new WorkerPool[] {onePool, twoPool, threePool}) {
+            float[] c = new float[batch * m * n];
+            Sgemm.gemmBatched(pool, batch, m, n, k, a, aOffs, 1, m, b, bOffs, 1, k, c, cOffs, n, false);
+            if (reference == null) {
+                reference = c;
+            } else {
+                assertBitIdentical(reference, c, new int[] {m, n, k}, pool.threads());
+            }
+        }
+    }
+
+    private static void assertBitIdentical(float[] expected, float[] actual, int[] shape, int threads) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                fail(String.format("%dx%dx%d on %d threads differs at %d: %s vs %s", shape[0], shape[1], shape[2],
+                        threads, i, expected[i], actual[i]));
+            }
+        }
+    }
+}
