@@ -75,8 +75,15 @@ if rows:
         ratio = f"{ours / theirs:7.2f}" if theirs else "      -"
         theirs_text = f"{theirs:9.1f}" if theirs else "        -"
         print(f"{shape:<18} {ours:9.1f} {theirs_text} {ratio}")
+# Bytes read + written per op of each KernelBenchmark method (its BYTES_PER_OP, which documents the traffic).
+BYTES = {"softmaxForward": 25_165_824, "softmaxBackward": 37_748_736, "layerNormForward": 12_605_440,
+         "layerNormBackward": 18_899_968, "geluForward": 50_331_648, "geluBackward": 75_497_472}
 if others:
-    print("\nOther benchmarks (median)")
+    print(f"\nKernels, {threads} threads (median)")
+    print(f"{'benchmark':<34} {'time':>12} {'GB/s':>8}")
     for name, params, score, unit in others:
-        print(f"{name:<40} {params:<40} {score:12.3f} {unit}")
+        method = name.rsplit(".", 1)[-1]
+        seconds = score * MS.get(unit, float("nan"))
+        gbs = f"{BYTES[method] / seconds / 1e9:8.1f}" if method in BYTES else "       -"
+        print(f"{name:<34} {score:9.3f} {unit:<5} {gbs}")
 PY

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "default",
-            description = "default (MiniLM, 2,000 reviews, 128 tokens, 1 epoch) or card (bert-base-uncased, all 25,000"
+            description = "default (MiniLM, 6,000 reviews, 128 tokens, 1 epoch) or card (bert-base-uncased, all 25,000"
                     + " reviews, 512 tokens, 3 epochs). Explicit options override the preset.")
     String preset;
 
@@ -40,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--eval-data", description = "Validation data; default: a seeded --validation-split of --data.")
     Path evalData;
-    @Option(names = "--test-data", description = "Test data; default IMDB test (the seeded subset of --eval-samples×... in the default preset).")
+    @Option(names = "--test-data", description = "Test data; default: IMDB test (a seeded 1,000 in the default preset).")
     Path testData;
     @Option(names = "--validation-split", defaultValue = "0.1", description = "Fraction of --data held out (0: none).")
     double validationSplit;
@@ -59,8 +59,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "0") long warmupSteps;
     @Option(names = "--warmup-ratio", defaultValue = "0") double warmupRatio;
     @Option(names = "--max-grad-norm", defaultValue = "1.0") double maxGradNorm;
-    @Option(names = "--eval-steps", defaultValue = "750") int evalSteps;
-    @Option(names = "--logging-steps", defaultValue = "50") int loggingSteps;
+    @Option(names = "--eval-steps", description = "Evaluate (and checkpoint) every N steps (card: 750, default: 100).")
+    Integer evalSteps;
+    @Option(names = "--logging-steps", defaultValue = "10", description = "A log row every N steps.")
+    int loggingSteps;
     @Option(names = "--gradient-accumulation-steps", defaultValue = "1") int accumulation;
     @Option(names = "--max-length") Integer maxLength;
     @Option(names = "--truncation", defaultValue = "head", description = "head, tail or head+tail.")
@@ -80,13 +82,14 @@ final class TrainCommand implements Callable<Integer> {
     CommonOptions common;
 
     /** Preset values for the options a user did not give. */
-    private record Preset(String model, int maxLength, double lr, int epochs, Integer trainSamples, Integer evalSamples) {
+    private record Preset(String model, int maxLength, double lr, int epochs, Integer trainSamples, Integer evalSamples,
+                          int evalSteps) {
     }
 
     private Preset preset() {
         return switch (preset) {
-            case "default" -> new Preset("all-minilm-l6-v2", 128, 5e-5, 1, 2000, 1000);
-            case "card" -> new Preset("bert-base-uncased", 512, 2e-5, 3, null, null);
+            case "default" -> new Preset("all-minilm-l6-v2", 128, 5e-5, 1, 6000, 1000, 100);
+            case "card" -> new Preset("bert-base-uncased", 512, 2e-5, 3, null, null, 750);
             default -> throw new IllegalArgumentException("unknown preset '" + preset + "': expected default or card");
         };
     }
@@ -134,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingArguments args = new TrainingArguments(learningRate != null ? learningRate : p.lr(),
                 batchSize != null ? batchSize : 16, evalBatchSize != null ? evalBatchSize : 16,
                 epochs != null ? epochs : p.epochs(), seed, new AdamW.Hyper(beta1, beta2, adamEpsilon, weightDecay),
-                warmupSteps, warmupRatio, maxGradNorm, evalSteps, loggingSteps, accumulation, !noShuffle, groupByLength,
+                warmupSteps, warmupRatio, maxGradNorm, evalSteps != null ? evalSteps : p.evalSteps(), loggingSteps, accumulation, !noShuffle, groupByLength,
                 out, logFile);
 
         System.err.printf("jformer: %s, %d training / %s validation / %s test examples, %d tokens, %d thread(s)%n",

@@ -1,10 +1,8 @@
 package io.jformer.train.data;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -15,17 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ImdbFileTest {
 
     static Path reviews() {
-        String cache = System.getenv("JFORMER_CACHE");
-        Path p = (cache != null ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "jformer"))
-                .resolve("data/imdb/reviews.json");
-        if (!Files.exists(p)) {
-            String why = "IMDB not fetched: run scripts/fetch.sh imdb";
-            if (System.getenv("CI") != null) {
-                throw new AssertionError(why);
-            }
-            Assumptions.assumeTrue(false, why);
-        }
-        return p;
+        return io.jformer.train.Artifacts.imdbReviews();
     }
 
     @Test
