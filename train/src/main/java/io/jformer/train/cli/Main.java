@@ -19,7 +19,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: errors print one line naming what is wrong (a stack trace with JFORMER_DEBUG). */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Users get the message that names what is wrong; the stack trace only on request.
                     cmd.getErr().println("jformer: " + (e.getMessage() != null ? e.getMessage() : e));
@@ -27,8 +32,6 @@ public final class Main implements Runnable {
                         e.printStackTrace(cmd.getErr());
                     }
                     return 1;
-                })
-                .execute(args);
-        System.exit(code);
+                });
     }
 }
