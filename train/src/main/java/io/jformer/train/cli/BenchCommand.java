@@ -33,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
     String model;
     @Option(names = "--batch", defaultValue = "16") int batch;
     @Option(names = "--seq", defaultValue = "128") int seq;
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first.") int warmup;
+    @Option(names = "--warmup", defaultValue = "5",
+            description = "Untimed runs first (the Vector API kernels need several to reach C2).") int warmup;
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs; the median is reported.") int repeats;
     @Mixin
     CommonOptions common;
