@@ -41,7 +41,7 @@ public final class BertEmbeddings extends Module {
             pos[i] = i;
         }
         Variable x = words.forward(inputIds)
-                .add(positions.forward(Tensor.ofLongs(pos, 1, seq)))
+                .add(positions.forward(Tensor.ofLongs(pos, 1, seq).to(inputIds.device())))
                 .add(tokenTypes.forward(tokenTypeIds));
         return dropout.forward(norm.forward(x));
     }

@@ -51,7 +51,8 @@ public final class BertModel extends Module {
             throw new IllegalArgumentException("input ids must be I64 [batch, seq], got " + inputIds.dtype() + " "
                     + inputIds.shape());
         }
-        Tensor types = tokenTypeIds == null ? Tensor.ofLongs(new long[inputIds.numel()], inputIds.shape().toArray())
+        Tensor types = tokenTypeIds == null
+                ? Tensor.ofLongs(new long[inputIds.numel()], inputIds.shape().toArray()).to(inputIds.device())
                 : requireSameShape("token type ids", tokenTypeIds, inputIds);
         Variable mask = attentionMask == null ? null
                 : Variable.constant(additiveMask(requireSameShape("attention mask", attentionMask, inputIds)));

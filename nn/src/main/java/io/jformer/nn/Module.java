@@ -133,6 +133,14 @@ public abstract class Module {
         return training;
     }
 
+    /** The device of the parameters (the CPU for a module without any). */
+    public final Device device() {
+        for (Variable p : namedParameters().values()) {
+            return p.data().device();
+        }
+        return Device.CPU;
+    }
+
     /** Moves every parameter to {@code device}. */
     public Module to(Device device) {
         for (Variable p : namedParameters().values()) {

@@ -203,7 +203,7 @@ public final class Trainer {
         int[] order = data.order(0, 0, false, false);
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             for (int b = 0; b < data.batchesPerEpoch(); b++) {
-                Batch batch = data.batch(order, b);
+                Batch batch = data.batch(order, b).to(model.device());
                 Variable logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
                 float lossSum = Losses.crossEntropy(logits, batch.labels(), -100, Reduction.SUM).data().item();
                 m.add(batch.labels().toLongArray(), logits.data().argmax(-1, false).toLongArray(), lossSum);

@@ -37,6 +37,7 @@ final class Updater {
 
     /** Forward and backward of one micro-batch in training mode; gradients add up until {@link #apply}. */
     void accumulate(Batch batch) {
+        batch = batch.to(model.device());
         model.train(true);
         Variable loss = Losses.crossEntropy(model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask()),
                 batch.labels());

@@ -41,17 +41,18 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply();
+        io.jformer.tensor.Device device = common.apply();
         Path dir = ArtifactStore.model(model);
         BertForSequenceClassification net = BertCheckpoint.loadClassifier(dir, java.util.List.of("a", "b"), 0, -1).model();
+        net.to(device);
         BertConfig c = net.config();
         Random rnd = new Random(0);
         long[] ids = new long[batch * seq];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = 1000 + rnd.nextInt(c.vocabSize() - 1000);
         }
-        Tensor inputIds = Tensor.ofLongs(ids, batch, seq);
-        Tensor labels = Tensor.ofLongs(new long[batch], batch);
+        Tensor inputIds = Tensor.ofLongs(ids, batch, seq).to(device);
+        Tensor labels = Tensor.ofLongs(new long[batch], batch).to(device);
         AdamW optimizer = new AdamW(net.namedParameters(), 2e-5, AdamW.Hyper.DEFAULTS);
 
         double train = median(() -> {

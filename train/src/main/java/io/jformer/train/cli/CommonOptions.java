@@ -1,6 +1,7 @@
 package io.jformer.train.cli;
 
 import io.jformer.tensor.Backends;
+import io.jformer.tensor.Device;
 import picocli.CommandLine.Option;
 
 /** Options every command that runs a model shares. */
@@ -9,22 +10,27 @@ final class CommonOptions {
     @Option(names = "--threads", description = "CPU worker threads (default: all processors).")
     Integer threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda[:N] (default: ${DEFAULT-VALUE}).")
     String device;
 
-    void apply() {
+    /**
+     * Applies the thread count and returns the device to run on: the one asked for, or the CPU with one line
+     * saying why the accelerator cannot be used.
+     */
+    Device apply() {
         if (threads != null) {
             Backends.setCpuThreads(threads);
         }
-        if (!device.equals("cpu")) {
-            io.jformer.tensor.Device d = io.jformer.tensor.Device.parse(device);
-            if (!Backends.isAvailable(d)) {
-                try {
-                    Backends.forDevice(d);
-                } catch (UnsupportedOperationException e) {
-                    System.err.println("jformer: " + e.getMessage() + "; running on the CPU");
-                }
-            }
+        Device d = Device.parse(device);
+        if (d.type() == Device.Type.CPU) {
+            return d;
+        }
+        try {
+            Backends.forDevice(d);
+            return d;
+        } catch (UnsupportedOperationException e) {
+            System.err.println("jformer: " + e.getMessage() + "; running on the CPU");
+            return Device.CPU;
         }
     }
 }

@@ -45,11 +45,12 @@ final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply();
+        io.jformer.tensor.Device device = common.apply();
         Path dir = ArtifactStore.model(model);
         Pretrained<BertModel> loaded = BertCheckpoint.loadEncoder(dir);
         Report.loaded(dir, loaded);
         BertModel bert = loaded.model();
+        bert.to(device);
         int max = maxLength != null ? maxLength : bert.config().maxPositionEmbeddings();
         BertTokenizer tokenizer = Tokenizers.forModel(dir, max, "head");
         ObjectMapper json = new ObjectMapper();
@@ -59,7 +60,8 @@ final class EncodeCommand implements Callable<Integer> {
             for (List<String> lines = in.next(batchSize); !lines.isEmpty(); lines = in.next(batchSize)) {
                 List<Encoding> enc = tokenizer.encodeBatch(lines);
                 PaddedIds ids = PaddedIds.of(enc, tokenizer.vocab().padId());
-                BertModelOutput o = bert.forward(ids.inputIds(), ids.tokenTypeIds(), ids.attentionMask());
+                BertModelOutput o = bert.forward(ids.inputIds().to(device), ids.tokenTypeIds().to(device),
+                        ids.attentionMask().to(device));
                 Tensor cls = o.lastHiddenState().data().select(1, 0).contiguous();
                 float[] clsValues = cls.toFloatArray();
                 float[] pooled = o.pooled() == null ? null : o.pooled().data().toFloatArray();

@@ -40,7 +40,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply();
+        io.jformer.tensor.Device device = common.apply();
         Labels labels = new Labels(BertConfig.read(model.resolve("config.json")).id2label());
         List<Example> examples = data != null ? DataFiles.read(data, labels)
                 : DataFiles.readImdbNpm(ArtifactStore.imdbReviews(), DataFiles.ImdbSplit.TEST);
@@ -49,6 +49,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Pretrained<BertForSequenceClassification> loaded = BertCheckpoint.loadClassifier(model, null, seed, -1);
         Report.loaded(model, loaded);
+        loaded.model().to(device);
         ClassificationMetrics m = Trainer.evaluate(loaded.model(),
                 new Batcher(examples, Tokenizers.forModel(model, maxLength, truncation), batchSize));
         System.out.printf("accuracy %.4f  F1 %.4f  precision %.4f  recall %.4f  loss %.4f  (%d examples)%n",

@@ -33,8 +33,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply();
+        io.jformer.tensor.Device device = common.apply();
         BertForSequenceClassification net = BertCheckpoint.loadClassifier(model, null, 0, -1).model();
+        net.to(device);
         net.eval();
         BertTokenizer tokenizer = Tokenizers.forModel(model, maxLength, truncation);
         List<String> labels = net.config().id2label();
@@ -54,7 +55,9 @@ final class PredictCommand implements Callable<Integer> {
         PaddedIds ids = PaddedIds.of(tokenizer.encodeBatch(lines), tokenizer.vocab().padId());
         Tensor probs;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            probs = net.forward(ids.inputIds(), ids.tokenTypeIds(), ids.attentionMask()).data().softmax(-1);
+            io.jformer.tensor.Device d = net.device();
+            probs = net.forward(ids.inputIds().to(d), ids.tokenTypeIds().to(d), ids.attentionMask().to(d)).data()
+                    .softmax(-1);
         }
         float[] p = probs.toFloatArray();
         int c = labels.size();

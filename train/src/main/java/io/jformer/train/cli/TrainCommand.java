@@ -4,6 +4,7 @@ import io.jformer.bert.BertCheckpoint;
 import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.bert.Pretrained;
 import io.jformer.bert.tokenizer.BertTokenizer;
+import io.jformer.tensor.Device;
 import io.jformer.train.Trainer;
 import io.jformer.train.TrainingArguments;
 import io.jformer.train.data.Batcher;
@@ -96,9 +97,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply();
-        if (amp && common.device.equals("cpu")) {
-            System.err.println("jformer: --amp needs --device cuda; training in fp32 on the CPU");
+        Device device = common.apply();
+        if (amp && device.type() == Device.Type.CPU) {
+            System.err.println("jformer: --amp needs a CUDA device; training in fp32 on the CPU");
         }
         Preset p = preset();
         Path modelDir = ArtifactStore.model(model != null ? model : p.model());
@@ -130,6 +131,7 @@ final class TrainCommand implements Callable<Integer> {
                 dropout != null ? dropout : -1);
         Report.loaded(modelDir, loaded);
         BertForSequenceClassification net = loaded.model();
+        net.to(device);
         int maxLen = maxLength != null ? maxLength : p.maxLength();
         BertTokenizer tokenizer = Tokenizers.forModel(modelDir, maxLen, truncation);
 
@@ -137,8 +139,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainingArguments args = new TrainingArguments(learningRate != null ? learningRate : p.lr(),
                 batchSize != null ? batchSize : 16, evalBatchSize != null ? evalBatchSize : 16,
                 epochs != null ? epochs : p.epochs(), seed, new AdamW.Hyper(beta1, beta2, adamEpsilon, weightDecay),
-                warmupSteps, warmupRatio, maxGradNorm, evalSteps != null ? evalSteps : p.evalSteps(), loggingSteps, accumulation, !noShuffle, groupByLength,
-                out, logFile);
+                warmupSteps, warmupRatio, maxGradNorm, evalSteps != null ? evalSteps : p.evalSteps(), loggingSteps,
+                accumulation, !noShuffle, groupByLength, out, logFile);
 
         System.err.printf("jformer: %s, %d training / %s validation / %s test examples, %d tokens, %d thread(s)%n",
                 modelDir.getFileName(), trainSet.size(), validation == null ? "no" : validation.size(),
