@@ -34,6 +34,10 @@ final class MatmulDispatch {
         }
         Shape batchA = Shape.of(Arrays.copyOf(a2.shape().toArray(), a2.rank() - 2));
         Shape batchB = Shape.of(Arrays.copyOf(b2.shape().toArray(), b2.rank() - 2));
+        if (!broadcastable(batchA, batchB)) {
+            throw new ShapeMismatchException("matmul: shapes " + a.shape() + " and " + b.shape()
+                    + " do not fit: batch dimensions " + batchA + " and " + batchB + " cannot be broadcast");
+        }
         Shape batch = Shape.broadcast("matmul (batch dimensions)", batchA, batchB);
         int[] outDims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
         outDims[batch.rank()] = m;
@@ -61,6 +65,18 @@ final class MatmulDispatch {
             result = result.squeeze(-1);
         }
         return result;
+    }
+
+    /** NumPy broadcasting compatibility: trailing dimensions equal or 1. */
+    private static boolean broadcastable(Shape x, Shape y) {
+        for (int i = 1; i <= Math.min(x.rank(), y.rank()); i++) {
+            int dx = x.dim(-i);
+            int dy = y.dim(-i);
+            if (dx != dy && dx != 1 && dy != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] withMatrix(Shape batch, int rows, int cols) {
