@@ -31,6 +31,7 @@ public final class GradCheck {
     /** The function under test: maps the input variables to one output variable. */
     @FunctionalInterface
     public interface Function {
+        /** The output for {@code inputs} (one variable per tensor given to the check, in order). */
         Variable apply(Variable... inputs);
     }
 
@@ -53,6 +54,7 @@ public final class GradCheck {
 
     /** The outcome of a check: the worst error seen and every component that failed. */
     public record Report(double maxAbsError, int checked, List<Mismatch> mismatches) {
+        /** Whether every checked component was within the tolerance. */
         public boolean passed() {
             return mismatches.isEmpty();
         }

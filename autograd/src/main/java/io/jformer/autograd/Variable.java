@@ -59,6 +59,7 @@ public final class Variable {
 
     // ---- state -------------------------------------------------------------------------------------
 
+    /** The current value (for a leaf, replaced in place by {@link #setData}). */
     public Tensor data() {
         return data;
     }
@@ -92,10 +93,12 @@ public final class Variable {
         this.grad = grad;
     }
 
+    /** Clears the gradient, so the next backward pass starts from zero. */
     public void zeroGrad() {
         grad = null;
     }
 
+    /** Whether gradients flow to this variable: a parameter, or an op output with such an input. */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -110,14 +113,17 @@ public final class Variable {
         return node == null ? null : node.op();
     }
 
+    /** The value's shape. */
     public Shape shape() {
         return data.shape();
     }
 
+    /** The size of dimension {@code dim} (negative counts from the end). */
     public int size(int dim) {
         return data.size(dim);
     }
 
+    /** The value's number of dimensions. */
     public int rank() {
         return data.rank();
     }
@@ -212,50 +218,62 @@ public final class Variable {
 
     // ---- elementwise -------------------------------------------------------------------------------
 
+    /** {@code this + o}, elementwise with broadcasting. */
     public Variable add(Variable o) {
         return ElementwiseFunctions.add(this, o);
     }
 
+    /** {@code this - o}, elementwise with broadcasting. */
     public Variable sub(Variable o) {
         return ElementwiseFunctions.sub(this, o);
     }
 
+    /** {@code this * o}, elementwise with broadcasting. */
     public Variable mul(Variable o) {
         return ElementwiseFunctions.mul(this, o);
     }
 
+    /** {@code this / o}, elementwise with broadcasting. */
     public Variable div(Variable o) {
         return ElementwiseFunctions.div(this, o);
     }
 
+    /** {@code this} raised to {@code exponent}, elementwise with broadcasting. */
     public Variable pow(Variable exponent) {
         return ElementwiseFunctions.pow(this, exponent);
     }
 
+    /** The larger of the two, elementwise with broadcasting. */
     public Variable maximum(Variable o) {
         return ElementwiseFunctions.maximum(this, o);
     }
 
+    /** The smaller of the two, elementwise with broadcasting. */
     public Variable minimum(Variable o) {
         return ElementwiseFunctions.minimum(this, o);
     }
 
+    /** {@code this + s} for every element. */
     public Variable add(double s) {
         return add(scalar(s));
     }
 
+    /** {@code this - s} for every element. */
     public Variable sub(double s) {
         return sub(scalar(s));
     }
 
+    /** {@code this * s} for every element. */
     public Variable mul(double s) {
         return mul(scalar(s));
     }
 
+    /** {@code this / s} for every element. */
     public Variable div(double s) {
         return div(scalar(s));
     }
 
+    /** Every element raised to {@code exponent}. */
     public Variable pow(double exponent) {
         return pow(scalar(exponent));
     }
@@ -264,46 +282,57 @@ public final class Variable {
         return constant(data.scalarLike(s));
     }
 
+    /** {@code op} applied to every element, with its derivative for the backward pass. */
     public Variable unary(UnaryOp op) {
         return ElementwiseFunctions.unary(op, this);
     }
 
+    /** {@code -x} for every element. */
     public Variable neg() {
         return unary(UnaryOp.NEG);
     }
 
+    /** {@code |x|} for every element. */
     public Variable abs() {
         return unary(UnaryOp.ABS);
     }
 
+    /** {@code e^x} for every element. */
     public Variable exp() {
         return unary(UnaryOp.EXP);
     }
 
+    /** The natural logarithm of every element. */
     public Variable log() {
         return unary(UnaryOp.LOG);
     }
 
+    /** The square root of every element. */
     public Variable sqrt() {
         return unary(UnaryOp.SQRT);
     }
 
+    /** {@code 1 / sqrt(x)} for every element. */
     public Variable rsqrt() {
         return unary(UnaryOp.RSQRT);
     }
 
+    /** The hyperbolic tangent of every element. */
     public Variable tanh() {
         return unary(UnaryOp.TANH);
     }
 
+    /** {@code 1 / (1 + e^-x)} for every element. */
     public Variable sigmoid() {
         return unary(UnaryOp.SIGMOID);
     }
 
+    /** {@code max(x, 0)} for every element. */
     public Variable relu() {
         return unary(UnaryOp.RELU);
     }
 
+    /** {@code x²} for every element. */
     public Variable square() {
         return unary(UnaryOp.SQUARE);
     }
@@ -325,18 +354,22 @@ public final class Variable {
 
     // ---- reductions --------------------------------------------------------------------------------
 
+    /** The sum of all elements (0-d). */
     public Variable sum() {
         return ReductionFunctions.sum(this, false);
     }
 
+    /** Sum over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Variable sum(boolean keepDim, int... dims) {
         return ReductionFunctions.sum(this, keepDim, dims);
     }
 
+    /** The mean of all elements (0-d). */
     public Variable mean() {
         return ReductionFunctions.mean(this, false);
     }
 
+    /** Mean over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Variable mean(boolean keepDim, int... dims) {
         return ReductionFunctions.mean(this, keepDim, dims);
     }
@@ -353,14 +386,17 @@ public final class Variable {
 
     // ---- shape -------------------------------------------------------------------------------------
 
+    /** The same elements in a new shape (one size may be -1); a view when the layout allows. */
     public Variable reshape(int... shape) {
         return ShapeFunctions.reshape(this, shape);
     }
 
+    /** The dimensions reordered: dimension {@code i} of the result is {@code order[i]} of this (a view). */
     public Variable permute(int... order) {
         return ShapeFunctions.permute(this, order);
     }
 
+    /** Dimensions {@code d0} and {@code d1} swapped (a view). */
     public Variable transpose(int d0, int d1) {
         return ShapeFunctions.transpose(this, d0, d1);
     }
@@ -370,35 +406,43 @@ public final class Variable {
         return transpose(-2, -1);
     }
 
+    /** {@code length} entries along {@code dim} starting at {@code start} (a view). */
     public Variable narrow(int dim, int start, int length) {
         return ShapeFunctions.slice(this, dim, start, start + length, 1);
     }
 
+    /** Entries {@code start, start+step, ...} before {@code end} along {@code dim} (a view). */
     public Variable slice(int dim, int start, int end, int step) {
         return ShapeFunctions.slice(this, dim, start, end, step);
     }
 
+    /** Entry {@code index} along {@code dim}, with that dimension removed (a view). */
     public Variable select(int dim, int index) {
         int d = data.shape().normalize(dim);
         return narrow(d, index, 1).squeeze(d);
     }
 
+    /** Broadcast to {@code shape} without copying (size-1 dimensions repeat); gradients are summed back. */
     public Variable expand(int... shape) {
         return ShapeFunctions.expand(this, shape);
     }
 
+    /** Dimension {@code dim}, which must have size 1, removed (a view). */
     public Variable squeeze(int dim) {
         return ShapeFunctions.squeeze(this, dim);
     }
 
+    /** A size-1 dimension inserted at {@code dim} (a view). */
     public Variable unsqueeze(int dim) {
         return ShapeFunctions.unsqueeze(this, dim);
     }
 
+    /** The same values laid out row-major without gaps. */
     public Variable contiguous() {
         return ShapeFunctions.contiguous(this);
     }
 
+    /** Entries at the I64 1-D {@code index} along {@code dim}; gradients scatter-add back. */
     public Variable indexSelect(int dim, Tensor index) {
         return ShapeFunctions.indexSelect(this, dim, index);
     }
@@ -410,10 +454,12 @@ public final class Variable {
         return MatmulFunction.matmul(this, o);
     }
 
+    /** Softmax along {@code dim}. */
     public Variable softmax(int dim) {
         return SoftmaxFunction.softmax(this, dim, 1.0, null, false);
     }
 
+    /** Log-softmax along {@code dim}, computed stably. */
     public Variable logSoftmax(int dim) {
         return SoftmaxFunction.softmax(this, dim, 1.0, null, true);
     }

@@ -6,6 +6,8 @@ import io.jformer.tensor.ShapeMismatchException;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.io.SafeTensors;
 import io.jformer.tensor.io.SafeTensorsFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +35,7 @@ public final class BertCheckpoint {
     public static final List<String> TOKENIZER_FILES =
             List.of("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
     private static final String PREFIX = "bert.";
+    private static final Logger LOG = LoggerFactory.getLogger(BertCheckpoint.class);
 
     private BertCheckpoint() {
     }
@@ -98,6 +101,14 @@ public final class BertCheckpoint {
             throw new IllegalArgumentException(file + " has no tensor " + absent.get(0)
                     + (absent.size() > 1 ? " (and " + (absent.size() - 1) + " more: " + absent + ")" : ""));
         }
+        LOG.debug("loaded {} ({} parameters) from {}", model.getClass().getSimpleName(), model.parameterCount(), file);
+        if (!fresh.isEmpty()) {
+            LOG.info("{}: newly initialised (not in the checkpoint, train before use): {}", file, fresh);
+        }
+        if (!report.unexpectedKeys().isEmpty()) {
+            LOG.debug("{}: ignored {} tensors the model has no place for: {}", file, report.unexpectedKeys().size(),
+                    report.unexpectedKeys());
+        }
         return new Pretrained<>(model, fresh, report.unexpectedKeys());
     }
 
@@ -149,6 +160,7 @@ public final class BertCheckpoint {
         SafeTensors.save(dir.resolve(WEIGHTS), model.stateDict(), Map.of("format", "pt"));
         writeAtomically(dir.resolve("config.json"), model.config().toJson("BertForSequenceClassification").toPrettyString());
         copyTokenizerFiles(tokenizerSource, dir);
+        LOG.debug("saved {} ({} parameters) to {}", model.getClass().getSimpleName(), model.parameterCount(), dir);
     }
 
     /** Copies the tokenizer files that exist in {@code from} (nothing when null or the same directory). */

@@ -37,6 +37,7 @@ public record BertConfig(
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Checks that the hidden size divides into the heads and that there is at least one label. */
     public BertConfig {
         if (hiddenSize % numAttentionHeads != 0) {
             throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads "
@@ -54,10 +55,12 @@ public record BertConfig(
                 List.of("LABEL_0", "LABEL_1"));
     }
 
+    /** The number of classes ({@code id2label}'s size). */
     public int numLabels() {
         return id2label.size();
     }
 
+    /** The size of one attention head, {@code hiddenSize / numAttentionHeads}. */
     public int headSize() {
         return hiddenSize / numAttentionHeads;
     }

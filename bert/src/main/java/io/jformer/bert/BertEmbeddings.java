@@ -46,6 +46,7 @@ public final class BertEmbeddings extends Module {
         return dropout.forward(norm.forward(x));
     }
 
+    /** The token embedding table ({@code word_embeddings}). */
     public Embedding wordEmbeddings() {
         return words;
     }

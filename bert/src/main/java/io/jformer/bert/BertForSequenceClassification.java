@@ -35,10 +35,12 @@ public final class BertForSequenceClassification extends Module {
                 new Linear(config.hiddenSize(), config.numLabels(), true, init, config.initializerRange()));
     }
 
+    /** The configuration the model was built from. */
     public BertConfig config() {
         return config;
     }
 
+    /** The encoder ({@code bert.*}). */
     public BertModel bert() {
         return bert;
     }

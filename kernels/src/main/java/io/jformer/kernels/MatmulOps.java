@@ -1,11 +1,11 @@
 package io.jformer.kernels;
 
 import io.jformer.tensor.DType;
+import io.jformer.tensor.OpShapes;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.ShapeMismatchException;
 import io.jformer.tensor.Tensor;
 
-import java.util.Arrays;
 
 /**
  * {@code torch.matmul} semantics on the GPU: 1-D operands, broadcast batch dimensions, any strides in the
@@ -28,33 +28,6 @@ final class MatmulOps {
         this.cublas = CublasSupport.tryCreate(rt);
     }
 
-    /** The problem after torch.matmul's shape rules: operands expanded to a common batch. */
-    private record Problem(Tensor a, Tensor b, Shape batch, int m, int n, int k, boolean vectorA, boolean vectorB) {
-    }
-
-    private static Problem plan(Tensor a, Tensor b) {
-        if (a.rank() == 0 || b.rank() == 0) {
-            throw new ShapeMismatchException("matmul: both operands need at least one dimension, got shapes "
-                    + a.shape() + " and " + b.shape());
-        }
-        boolean vectorA = a.rank() == 1;
-        boolean vectorB = b.rank() == 1;
-        Tensor a2 = vectorA ? a.unsqueeze(0) : a;
-        Tensor b2 = vectorB ? b.unsqueeze(1) : b;
-        int m = a2.size(-2);
-        int k = a2.size(-1);
-        int n = b2.size(-1);
-        if (b2.size(-2) != k) {
-            throw new ShapeMismatchException("matmul: shapes " + a.shape() + " and " + b.shape()
-                    + " do not fit: inner dimensions " + k + " and " + b2.size(-2) + " differ");
-        }
-        Shape batchA = Shape.of(Arrays.copyOf(a2.shape().toArray(), a2.rank() - 2));
-        Shape batchB = Shape.of(Arrays.copyOf(b2.shape().toArray(), b2.rank() - 2));
-        Shape batch = Shape.broadcast("matmul (batch dimensions)", batchA, batchB);
-        return new Problem(a2.expand(withMatrix(batch, m, k)), b2.expand(withMatrix(batch, k, n)), batch, m, n, k,
-                vectorA, vectorB);
-    }
-
     Tensor matmul(Tensor a, Tensor b) {
         Checks.floats("matmul", rt.device, a, b);
         boolean half = a.dtype() == DType.F16 && b.dtype() == DType.F16;
@@ -67,14 +40,13 @@ final class MatmulOps {
      */
     Tensor run(Tensor a, Tensor b, Tensor bias, Activation act, DType outType) {
         Checks.floats("matmul", rt.device, a, b, bias);
-        Problem p = plan(a, b);
+        OpShapes.Matmul p = OpShapes.matmul(a, b);
         if (bias != null && (bias.rank() != 1 || bias.size(0) != p.n())) {
             throw new ShapeMismatchException("matmul: bias of shape " + bias.shape() + " does not match " + p.n()
                     + " output columns");
         }
-        int[] outDims = withMatrix(p.batch(), p.m(), p.n());
         boolean half = a.dtype() == DType.F16 && b.dtype() == DType.F16;
-        Tensor out = rt.empty(Shape.of(outDims), half ? outType : DType.F32);
+        Tensor out = rt.empty(p.productShape(), half ? outType : DType.F32);
         int count = p.batch().numel();
         if (out.numel() > 0) {
             if (p.k() == 0) {
@@ -93,14 +65,7 @@ final class MatmulOps {
             ew.copy(out, converted);
             out = converted;
         }
-        Tensor result = out;
-        if (p.vectorA()) {
-            result = result.squeeze(-2);
-        }
-        if (p.vectorB()) {
-            result = result.squeeze(-1);
-        }
-        return result;
+        return p.result(out);
     }
 
     private Tensor epilogue(Tensor out, Tensor bias, Activation act) {
@@ -112,10 +77,10 @@ final class MatmulOps {
         };
     }
 
-    private void tensorCore(Problem p, int count, Tensor bias, Activation act, Tensor out) {
+    private void tensorCore(OpShapes.Matmul p, int count, Tensor bias, Activation act, Tensor out) {
         checkBatch(count);
-        int[] aOffs = batchOffsets(p.a(), p.batch());
-        int[] bOffs = batchOffsets(p.b(), p.batch());
+        int[] aOffs = OpShapes.batchOffsets(p.a(), p.batch());
+        int[] bOffs = OpShapes.batchOffsets(p.b(), p.batch());
         int sam = p.a().stride(-2);
         int sak = p.a().stride(-1);
         int sbk = p.b().stride(-2);
@@ -132,15 +97,15 @@ final class MatmulOps {
         }
     }
 
-    private void fp32(Problem p, int count, Tensor out) {
+    private void fp32(OpShapes.Matmul p, int count, Tensor out) {
         Tensor a = p.a().dtype() == DType.F32 ? p.a() : widen(p.a());
         Tensor b = p.b().dtype() == DType.F32 ? p.b() : widen(p.b());
         if (cublas != null && count == 1 && cublas.sgemm(a, b, out, p.m(), p.n(), p.k())) {
             return;
         }
         checkBatch(count);
-        int[] aOffs = batchOffsets(a, p.batch());
-        int[] bOffs = batchOffsets(b, p.batch());
+        int[] aOffs = OpShapes.batchOffsets(a, p.batch());
+        int[] bOffs = OpShapes.batchOffsets(b, p.batch());
         try (CudaStorage ao = rt.uploadInts(aOffs); CudaStorage bo = rt.uploadInts(bOffs)) {
             rt.launch("matmul_f32", "sgemm_strided", LaunchConfig.tiles(p.m(), p.n(), 64, 64, count, 256),
                     p.m(), p.n(), p.k(), a, ao, a.stride(-2), a.stride(-1), b, bo, b.stride(-2), b.stride(-1), out);
@@ -187,33 +152,5 @@ final class MatmulOps {
             throw new IllegalArgumentException("matmul: batch of " + count + " matrices exceeds the kernel's limit of "
                     + LaunchConfig.MAX_GRID_YZ + "; reshape the batch into fewer, larger products");
         }
-    }
-
-    static int[] withMatrix(Shape batch, int rows, int cols) {
-        int[] dims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
-        dims[batch.rank()] = rows;
-        dims[batch.rank() + 1] = cols;
-        return dims;
-    }
-
-    /** Element offset of each matrix in a (possibly broadcast) batch, in row-major batch order. */
-    static int[] batchOffsets(Tensor t, Shape batch) {
-        int count = Math.max(1, batch.numel());
-        int[] offsets = new int[count];
-        int[] idx = new int[batch.rank()];
-        for (int i = 0; i < count; i++) {
-            int o = t.offset();
-            for (int d = 0; d < idx.length; d++) {
-                o += idx[d] * t.stride(d);
-            }
-            offsets[i] = o;
-            for (int d = idx.length - 1; d >= 0; d--) {
-                if (++idx[d] < batch.dim(d)) {
-                    break;
-                }
-                idx[d] = 0;
-            }
-        }
-        return offsets;
     }
 }

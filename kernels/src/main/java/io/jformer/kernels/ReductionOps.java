@@ -1,11 +1,11 @@
 package io.jformer.kernels;
 
 import io.jformer.tensor.DType;
+import io.jformer.tensor.OpShapes;
 import io.jformer.tensor.ReduceOp;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.Tensor;
 
-import java.util.Arrays;
 
 /**
  * Reductions and argmax ({@code reduce.cu}). Reduced dimensions are permuted to the end and made contiguous
@@ -37,62 +37,23 @@ final class ReductionOps {
     Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepDim) {
         String name = op.name().toLowerCase();
         Checks.floats(name, rt.device, x);
-        int rank = x.rank();
-        boolean[] reduced = new boolean[rank];
-        for (int d : dims) {
-            reduced[x.shape().normalize(d)] = true;
-        }
-        if (dims.length == 0) {
-            Arrays.fill(reduced, true);
-        }
-        int[] order = new int[rank];
-        int[] outDims = new int[rank];
-        int kept = 0;
-        int n = 0;
-        int rows = 1;
-        int len = 1;
-        for (int d = 0; d < rank; d++) {
-            if (!reduced[d]) {
-                order[n++] = d;
-                rows *= x.size(d);
-                outDims[kept++] = x.size(d);
-            }
-        }
-        boolean leadingOnly = true;
-        for (int d = 0; d < rank; d++) {
-            if (reduced[d]) {
-                order[n++] = d;
-                len *= x.size(d);
-                leadingOnly &= d < rank - kept;
-            }
-        }
-        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && len == 0 && rows > 0) {
-            throw new IllegalArgumentException(name + ": cannot reduce an empty dimension of shape " + x.shape());
-        }
-        Shape outShape = Shape.of(Arrays.copyOf(outDims, kept));
-        Tensor out = rt.empty(outShape, DType.F32);
+        OpShapes.Reduce plan = OpShapes.reduce(op, x.shape(), dims);
+        int rows = plan.rows();
+        int len = plan.len();
+        Tensor out = rt.empty(plan.outShape(), DType.F32);
         float divisor = op == ReduceOp.MEAN ? len : 1f;
         if (rows > 0) {
             if (len == 0) {
                 ew.fill(out, op == ReduceOp.MEAN ? Float.NaN : 0.0); // the CPU's 0/0 for an empty mean
-            } else if (leadingOnly && x.isContiguous() && kept > 0) {
+            } else if (plan.leadingOnly() && x.isContiguous()) {
                 rt.launch("reduce", "reduce_cols", new LaunchConfig((int) LaunchConfig.ceilDiv(rows, 32), 1, 1, 32, 8, 1),
                         x, x.dtype().ordinal(), x.offset(), len, rows, code(op), divisor, out);
             } else {
-                Tensor rowMajor = contiguous(x.permute(order));
+                Tensor rowMajor = contiguous(x.permute(plan.order()));
                 reduceRows(rowMajor, rows, len, code(op), divisor, out);
             }
         }
-        if (!keepDim) {
-            return out;
-        }
-        int[] keptShape = x.shape().toArray();
-        for (int d = 0; d < rank; d++) {
-            if (reduced[d]) {
-                keptShape[d] = 1;
-            }
-        }
-        return out.reshape(keptShape);
+        return keepDim ? out.reshape(plan.keptShape().toArray()) : out;
     }
 
     /** out[r] = op over row r of the contiguous [rows, len] tensor {@code x}, divided by {@code divisor}. */

@@ -19,6 +19,7 @@ public final class Activation extends Module implements Layer {
         return new Activation(UnaryOp.GELU);
     }
 
+    /** The hyperbolic tangent. */
     public static Activation tanh() {
         return new Activation(UnaryOp.TANH);
     }
@@ -44,6 +45,7 @@ public final class Activation extends Module implements Layer {
         return x.unary(op);
     }
 
+    /** The elementwise function this activation applies. */
     public UnaryOp op() {
         return op;
     }

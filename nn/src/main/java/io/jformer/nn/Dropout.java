@@ -13,6 +13,10 @@ public final class Dropout extends Module implements Layer {
     private final double p;
     private final Generator gen;
 
+    /**
+     * Zeroes each element with probability {@code p} in training (scaling the rest by {@code 1/(1-p)}); masks come
+     * from {@code gen}.
+     */
     public Dropout(double p, Generator gen) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
@@ -26,6 +30,7 @@ public final class Dropout extends Module implements Layer {
         return Functional.dropout(x, p, isTraining(), gen);
     }
 
+    /** The probability of zeroing an element. */
     public double probability() {
         return p;
     }

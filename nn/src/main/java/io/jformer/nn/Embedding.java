@@ -10,6 +10,7 @@ public final class Embedding extends Module {
 
     private final Variable weight;
 
+    /** A table of {@code rows} vectors of size {@code dim}, initialised Normal(0, std²); parameter {@code weight}. */
     public Embedding(int rows, int dim, Generator gen, double std) {
         this.weight = parameter("weight", Init.normal(gen, std, rows, dim));
     }
@@ -19,6 +20,7 @@ public final class Embedding extends Module {
         return Functional.embedding(weight, ids);
     }
 
+    /** The table, {@code [rows, dim]}. */
     public Variable weight() {
         return weight;
     }

@@ -14,10 +14,12 @@ public final class Init {
         return Tensor.randn(gen, shape).mul(std);
     }
 
+    /** F32 zeros (biases, LayerNorm bias). */
     public static Tensor zeros(int... shape) {
         return Tensor.zeros(shape);
     }
 
+    /** F32 ones (LayerNorm weight). */
     public static Tensor ones(int... shape) {
         return Tensor.ones(shape);
     }

@@ -10,6 +10,10 @@ public final class LayerNorm extends Module implements Layer {
     private final Variable bias;
     private final double eps;
 
+    /**
+     * Layer norm over a last dimension of size {@code dim}: parameters {@code weight} (ones) and {@code bias}
+     * (zeros).
+     */
     public LayerNorm(int dim, double eps) {
         this.weight = parameter("weight", Init.ones(dim));
         this.bias = parameter("bias", Init.zeros(dim));
@@ -21,6 +25,7 @@ public final class LayerNorm extends Module implements Layer {
         return Functional.layerNorm(x, weight, bias, eps);
     }
 
+    /** The epsilon added to the variance. */
     public double eps() {
         return eps;
     }

@@ -25,6 +25,7 @@ public final class Linear extends Module implements Layer {
         return Functional.linear(x, weight, bias);
     }
 
+    /** The weight, {@code [out, in]}. */
     public Variable weight() {
         return weight;
     }

@@ -8,6 +8,7 @@ import java.util.List;
  */
 public record LoadReport(List<String> missingKeys, List<String> unexpectedKeys) {
 
+    /** Whether every parameter got a value and every entry matched a parameter. */
     public boolean isComplete() {
         return missingKeys.isEmpty() && unexpectedKeys.isEmpty();
     }

@@ -65,6 +65,7 @@ public abstract class Module {
         children.forEach((name, m) -> m.collect(prefix + name + ".", out));
     }
 
+    /** Every parameter, in the order of {@link #namedParameters()}. */
     public final List<Variable> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
@@ -129,6 +130,7 @@ public abstract class Module {
         train(false);
     }
 
+    /** Whether the module is in training mode (dropout active). */
     public final boolean isTraining() {
         return training;
     }

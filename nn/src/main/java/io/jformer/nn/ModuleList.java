@@ -17,10 +17,12 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
         }
     }
 
+    /** Module {@code i} (registered under the name {@code "i"}). */
     public M get(int i) {
         return items.get(i);
     }
 
+    /** The number of modules. */
     public int size() {
         return items.size();
     }

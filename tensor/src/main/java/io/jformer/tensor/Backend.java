@@ -13,6 +13,7 @@ import java.util.List;
  */
 public interface Backend {
 
+    /** The device whose memory this backend allocates and computes on. */
     Device device();
 
     // ---- memory -------------------------------------------------------------------------------------
@@ -41,8 +42,10 @@ public interface Backend {
 
     // ---- elementwise --------------------------------------------------------------------------------
 
+    /** {@code op} of {@code a} and {@code b}, elementwise with NumPy broadcasting, as a new tensor. */
     Tensor binary(BinaryOp op, Tensor a, Tensor b);
 
+    /** {@code op} applied to every element of {@code x}, as a new tensor. */
     Tensor unary(UnaryOp op, Tensor x);
 
     /** The gradient of {@code op} at {@code x}: {@code op'(x) * dy}; {@code y = op(x)} is supplied for ops whose derivative uses it. */

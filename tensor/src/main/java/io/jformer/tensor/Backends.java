@@ -1,6 +1,8 @@
 package io.jformer.tensor;
 
 import io.jformer.tensor.cpu.CpuBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -13,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Backends {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
     private static final Map<Device, Backend> OPENED = new ConcurrentHashMap<>();
     private static volatile CpuBackend cpu;
 
@@ -26,6 +29,7 @@ public final class Backends {
             synchronized (Backends.class) {
                 if (cpu == null) {
                     cpu = new CpuBackend(Runtime.getRuntime().availableProcessors());
+                    LOG.debug("CPU backend: {} worker threads (all available processors)", cpu.threads());
                 }
                 b = cpu;
             }
@@ -40,6 +44,7 @@ public final class Backends {
     public static synchronized void setCpuThreads(int threads) {
         CpuBackend old = cpu;
         cpu = new CpuBackend(threads);
+        LOG.debug("CPU backend: {} worker threads", threads);
         if (old != null) {
             old.close();
         }
@@ -59,6 +64,7 @@ public final class Backends {
             forDevice(device);
             return true;
         } catch (UnsupportedOperationException e) {
+            LOG.debug("{} is not available: {}", device, e.getMessage());
             return false;
         }
     }

@@ -2,7 +2,20 @@ package io.jformer.tensor;
 
 /** Elementwise operations of two tensors (NumPy broadcasting). */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM;
+    /** {@code a + b}. */
+    ADD,
+    /** {@code a - b}. */
+    SUB,
+    /** {@code a * b}. */
+    MUL,
+    /** {@code a / b}. */
+    DIV,
+    /** {@code a} raised to {@code b}. */
+    POW,
+    /** The larger of {@code a} and {@code b}; NaN if either is NaN. */
+    MAXIMUM,
+    /** The smaller of {@code a} and {@code b}; NaN if either is NaN. */
+    MINIMUM;
 
     /** The scalar definition: every backend's kernels must agree with it. */
     public float apply(float a, float b) {

@@ -9,11 +9,17 @@ package io.jformer.tensor;
 public record Device(Type type, int index) {
 
     /** Device kinds the engine knows. */
-    public enum Type { CPU, CUDA }
+    public enum Type {
+        /** The host processor. */
+        CPU,
+        /** An NVIDIA GPU through the CUDA backend ({@code jformer-kernels}). */
+        CUDA
+    }
 
     /** The host. */
     public static final Device CPU = new Device(Type.CPU, 0);
 
+    /** Checks the index: non-negative, and 0 for the CPU. */
     public Device {
         if (index < 0 || (type == Type.CPU && index != 0)) {
             throw new IllegalArgumentException("bad device index " + index + " for " + type);

@@ -13,10 +13,12 @@ public final class Generator {
     private final long seed;
     private long counter;
 
+    /** A generator at the start of the stream for {@code seed}. */
     public Generator(long seed) {
         this.seed = seed;
     }
 
+    /** The seed this generator was created with. */
     public long seed() {
         return seed;
     }

@@ -2,5 +2,12 @@ package io.jformer.tensor;
 
 /** Reductions over one or more dimensions. */
 public enum ReduceOp {
-    SUM, MEAN, MAX, MIN
+    /** The sum. */
+    SUM,
+    /** The arithmetic mean. */
+    MEAN,
+    /** The largest element. */
+    MAX,
+    /** The smallest element. */
+    MIN
 }

@@ -4,6 +4,7 @@ package io.jformer.tensor;
 public enum Reduction {
     /** Mean over the examples that count (for cross-entropy: those not equal to the ignore index). */
     MEAN,
+    /** The sum over all examples. */
     SUM,
     /** One value per example. */
     NONE

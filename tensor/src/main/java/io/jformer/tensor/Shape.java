@@ -35,6 +35,7 @@ public final class Shape {
         return SCALAR;
     }
 
+    /** The number of dimensions (0 for a scalar). */
     public int rank() {
         return dims.length;
     }

@@ -4,6 +4,7 @@ package io.jformer.tensor;
 public class ShapeMismatchException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception whose message names the operation and the shapes involved. */
     public ShapeMismatchException(String message) {
         super(message);
     }

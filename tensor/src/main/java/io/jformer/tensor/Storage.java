@@ -5,8 +5,10 @@ package io.jformer.tensor;
  * (shape, strides, offset); several tensors may share one storage.
  */
 public interface Storage {
+    /** The device the elements live on. */
     Device device();
 
+    /** The element type. */
     DType dtype();
 
     /** Number of elements. */

@@ -44,6 +44,7 @@ public final class Tensor {
         return new Tensor(Backends.forDevice(device).allocate(dtype, shape.numel()), shape);
     }
 
+    /** A contiguous tensor of {@code shape} with every element {@code value}, of {@code dtype} on {@code device}. */
     public static Tensor full(Shape shape, double value, DType dtype, Device device) {
         Tensor t = empty(shape, dtype, device);
         t.backend().fill(t, value);
@@ -135,6 +136,7 @@ public final class Tensor {
 
     // ---- metadata ----------------------------------------------------------------------------------
 
+    /** The dimension sizes. */
     public Shape shape() {
         return shape;
     }
@@ -144,38 +146,47 @@ public final class Tensor {
         return shape.dim(d);
     }
 
+    /** The number of dimensions (0 for a scalar). */
     public int rank() {
         return shape.rank();
     }
 
+    /** The number of elements (the product of the sizes; 1 for a scalar). */
     public int numel() {
         return shape.numel();
     }
 
+    /** The element strides per dimension (a copy). */
     public int[] strides() {
         return strides.clone();
     }
 
+    /** The stride of dimension {@code d} in elements (negative counts from the end). */
     public int stride(int d) {
         return strides[shape.normalize(d)];
     }
 
+    /** The index of the first element in the storage. */
     public int offset() {
         return offset;
     }
 
+    /** The storage this tensor is a view of (shared with other views). */
     public Storage storage() {
         return storage;
     }
 
+    /** The element type (the storage's). */
     public DType dtype() {
         return storage.dtype();
     }
 
+    /** The device the storage lives on. */
     public Device device() {
         return storage.device();
     }
 
+    /** The backend of the tensor's device, which runs its operations. */
     public Backend backend() {
         return Backends.forDevice(device());
     }
@@ -471,50 +482,62 @@ public final class Tensor {
 
     // ---- arithmetic --------------------------------------------------------------------------------
 
+    /** {@code this + o}, elementwise with broadcasting. */
     public Tensor add(Tensor o) {
         return backend().binary(BinaryOp.ADD, this, o);
     }
 
+    /** {@code this - o}, elementwise with broadcasting. */
     public Tensor sub(Tensor o) {
         return backend().binary(BinaryOp.SUB, this, o);
     }
 
+    /** {@code this * o}, elementwise with broadcasting. */
     public Tensor mul(Tensor o) {
         return backend().binary(BinaryOp.MUL, this, o);
     }
 
+    /** {@code this / o}, elementwise with broadcasting. */
     public Tensor div(Tensor o) {
         return backend().binary(BinaryOp.DIV, this, o);
     }
 
+    /** {@code this} raised to {@code o}, elementwise with broadcasting. */
     public Tensor pow(Tensor o) {
         return backend().binary(BinaryOp.POW, this, o);
     }
 
+    /** The larger of the two, elementwise with broadcasting (NaN if either is NaN). */
     public Tensor maximum(Tensor o) {
         return backend().binary(BinaryOp.MAXIMUM, this, o);
     }
 
+    /** The smaller of the two, elementwise with broadcasting (NaN if either is NaN). */
     public Tensor minimum(Tensor o) {
         return backend().binary(BinaryOp.MINIMUM, this, o);
     }
 
+    /** {@code this + s} for every element. */
     public Tensor add(double s) {
         return add(scalarLike(s));
     }
 
+    /** {@code this - s} for every element. */
     public Tensor sub(double s) {
         return sub(scalarLike(s));
     }
 
+    /** {@code this * s} for every element. */
     public Tensor mul(double s) {
         return mul(scalarLike(s));
     }
 
+    /** {@code this / s} for every element. */
     public Tensor div(double s) {
         return div(scalarLike(s));
     }
 
+    /** Every element raised to {@code s}. */
     public Tensor pow(double s) {
         return pow(scalarLike(s));
     }
@@ -524,42 +547,52 @@ public final class Tensor {
         return full(Shape.scalar(), value, DType.F32, device());
     }
 
+    /** {@code op} applied to every element. */
     public Tensor unary(UnaryOp op) {
         return backend().unary(op, this);
     }
 
+    /** {@code -x} for every element. */
     public Tensor neg() {
         return unary(UnaryOp.NEG);
     }
 
+    /** {@code |x|} for every element. */
     public Tensor abs() {
         return unary(UnaryOp.ABS);
     }
 
+    /** {@code e^x} for every element. */
     public Tensor exp() {
         return unary(UnaryOp.EXP);
     }
 
+    /** The natural logarithm of every element. */
     public Tensor log() {
         return unary(UnaryOp.LOG);
     }
 
+    /** The square root of every element. */
     public Tensor sqrt() {
         return unary(UnaryOp.SQRT);
     }
 
+    /** {@code 1 / sqrt(x)} for every element. */
     public Tensor rsqrt() {
         return unary(UnaryOp.RSQRT);
     }
 
+    /** The hyperbolic tangent of every element. */
     public Tensor tanh() {
         return unary(UnaryOp.TANH);
     }
 
+    /** {@code 1 / (1 + e^-x)} for every element. */
     public Tensor sigmoid() {
         return unary(UnaryOp.SIGMOID);
     }
 
+    /** {@code max(x, 0)} for every element. */
     public Tensor relu() {
         return unary(UnaryOp.RELU);
     }
@@ -574,18 +607,22 @@ public final class Tensor {
         return unary(UnaryOp.GELU_TANH);
     }
 
+    /** Elementwise comparison with broadcasting: an F32 tensor of 1 where {@code op} holds, else 0. */
     public Tensor compare(CompareOp op, Tensor o) {
         return backend().compare(op, this, o);
     }
 
+    /** 1 where {@code this == o}, else 0 (F32, broadcasting). */
     public Tensor eq(Tensor o) {
         return compare(CompareOp.EQ, o);
     }
 
+    /** 1 where {@code this > o}, else 0 (F32, broadcasting). */
     public Tensor gt(Tensor o) {
         return compare(CompareOp.GT, o);
     }
 
+    /** 1 where {@code this < o}, else 0 (F32, broadcasting). */
     public Tensor lt(Tensor o) {
         return compare(CompareOp.LT, o);
     }
@@ -602,6 +639,7 @@ public final class Tensor {
 
     // ---- reductions --------------------------------------------------------------------------------
 
+    /** Reduces over {@code dims} (all dimensions when none are given); {@code keepDim} keeps them as size 1. */
     public Tensor reduce(ReduceOp op, boolean keepDim, int... dims) {
         return backend().reduce(op, this, normalizeDims(dims), keepDim);
     }
@@ -611,6 +649,7 @@ public final class Tensor {
         return reduce(ReduceOp.SUM, false);
     }
 
+    /** Sum over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Tensor sum(boolean keepDim, int... dims) {
         return reduce(ReduceOp.SUM, keepDim, dims);
     }
@@ -620,18 +659,22 @@ public final class Tensor {
         return reduce(ReduceOp.MEAN, false);
     }
 
+    /** Mean over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Tensor mean(boolean keepDim, int... dims) {
         return reduce(ReduceOp.MEAN, keepDim, dims);
     }
 
+    /** Maximum over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Tensor max(boolean keepDim, int... dims) {
         return reduce(ReduceOp.MAX, keepDim, dims);
     }
 
+    /** Minimum over {@code dims}; {@code keepDim} keeps them as size 1. */
     public Tensor min(boolean keepDim, int... dims) {
         return reduce(ReduceOp.MIN, keepDim, dims);
     }
 
+    /** I64 indices of the largest element along {@code dim}. */
     public Tensor argmax(int dim, boolean keepDim) {
         return backend().argmax(this, shape.normalize(dim), keepDim);
     }
@@ -681,10 +724,12 @@ public final class Tensor {
         return backend().matmul(this, o);
     }
 
+    /** Softmax along {@code dim}. */
     public Tensor softmax(int dim) {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, false);
     }
 
+    /** Log-softmax along {@code dim}, computed stably. */
     public Tensor logSoftmax(int dim) {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, true);
     }

@@ -2,7 +2,26 @@ package io.jformer.tensor;
 
 /** Elementwise functions of one tensor, with their derivatives. */
 public enum UnaryOp {
-    NEG, ABS, EXP, LOG, SQRT, RSQRT, TANH, SIGMOID, RELU, SQUARE,
+    /** {@code -x}. */
+    NEG,
+    /** {@code |x|}. */
+    ABS,
+    /** {@code e^x}. */
+    EXP,
+    /** The natural logarithm. */
+    LOG,
+    /** The square root. */
+    SQRT,
+    /** {@code 1 / sqrt(x)}. */
+    RSQRT,
+    /** The hyperbolic tangent. */
+    TANH,
+    /** The logistic function {@code 1 / (1 + e^-x)}. */
+    SIGMOID,
+    /** {@code max(x, 0)}. */
+    RELU,
+    /** {@code x²}. */
+    SQUARE,
     /** Exact GELU: x·Φ(x) with the error function (BERT's {@code gelu}). */
     GELU,
     /** GELU's tanh approximation ({@code gelu_new} / {@code gelu_pytorch_tanh}). */

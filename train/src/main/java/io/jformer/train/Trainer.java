@@ -12,6 +12,8 @@ import io.jformer.train.data.Batcher;
 import io.jformer.train.metrics.ClassificationMetrics;
 import io.jformer.train.optim.AdamW;
 import io.jformer.train.optim.LinearSchedule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +37,8 @@ public final class Trainer {
     public record Result(long steps, boolean interrupted, ClassificationMetrics lastEvaluation) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
     private final BertForSequenceClassification model;
     private final TrainingArguments args;
     private final Batcher train;
@@ -44,6 +48,16 @@ public final class Trainer {
     private volatile boolean stopRequested;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    /**
+     * A trainer for {@code model}.
+     *
+     * @param model           the classifier to train, in place
+     * @param args            hyper-parameters and the output directory
+     * @param train           the training batches
+     * @param eval            the validation batches, or null to skip evaluation
+     * @param tokenizerSource a directory whose tokenizer files are copied into every saved model, or null
+     * @param listener        progress callbacks, or null
+     */
     public Trainer(BertForSequenceClassification model, TrainingArguments args, Batcher train, Batcher eval,
                    Path tokenizerSource, TrainerListener listener) {
         this.model = model;
@@ -106,6 +120,9 @@ public final class Trainer {
         int batches = train.batchesPerEpoch();
         Updater updater = new Updater(model, optimizer, schedule, args.maxGradNorm(), accum);
         listener.onStart(total, state.globalStep());
+        LOG.info("training {} parameters for {} optimizer steps ({} examples, batch {}, {} epochs){}",
+                model.parameterCount(), total, train.exampleCount(), args.batchSize(), args.epochs(),
+                from != null ? ", resuming at step " + state.globalStep() + " from " + from : "");
 
         ClassificationMetrics last = null;
         double windowLoss = 0;
@@ -141,6 +158,11 @@ public final class Trainer {
                     evalWindowSteps++;
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
                     listener.onStep(step, epochProgress, stepLoss, windowSeqs / Math.max(seconds, 1e-9));
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug(String.format(java.util.Locale.ROOT,
+                                "step %d/%d epoch %.2f loss %.4f lr %.3g grad norm %.3f", step, total, epochProgress,
+                                stepLoss, stats.lr(), stats.gradNorm()));
+                    }
                     if (step % args.loggingSteps() == 0 || step == total) {
                         log.train(new TrainingLog.TrainRow(step, epochProgress, windowLoss / windowSteps, stats.lr(),
                                 stats.gradNorm(),
@@ -157,6 +179,9 @@ public final class Trainer {
                         log.eval(new TrainingLog.EvalRow(step, epochProgress, last.loss(), last.accuracy(), last.f1(),
                                 last.precision(), last.recall()));
                         listener.onEvaluation(step, epochProgress, evalWindowLoss / Math.max(1, evalWindowSteps), last);
+                        LOG.info(String.format(java.util.Locale.ROOT,
+                                "step %d: validation loss %.4f, accuracy %.4f, F1 %.4f", step, last.loss(),
+                                last.accuracy(), last.f1()));
                         evalWindowLoss = 0;
                         evalWindowSteps = 0;
                         if (last.accuracy() > state.bestAccuracy()) {
@@ -169,8 +194,10 @@ public final class Trainer {
                     if (evaluateNow || stopRequested) {
                         Checkpoints.save(checkpointDir(), model, optimizer, state, tokenizerSource);
                         listener.onCheckpoint(step, checkpointDir());
+                        LOG.debug("step {}: checkpoint written to {}", step, checkpointDir());
                     }
                     if (stopRequested) {
+                        LOG.info("stopped at step {} on request; resume from {}", step, checkpointDir());
                         return new Result(step, true, last);
                     }
                 }
@@ -178,6 +205,7 @@ public final class Trainer {
             LossPlot.write(args.output().resolve("training.png"), log.trainRows(), log.evalRows());
         }
         saveModel(args.output().resolve("model"));
+        LOG.info("training done after {} steps; model written to {}", state.globalStep(), args.output().resolve("model"));
         return new Result(state.globalStep(), false, last);
     }
 

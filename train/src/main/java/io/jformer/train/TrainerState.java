@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Where a run stands, saved with each checkpoint so {@code --resume} continues exactly: optimizer steps taken,
  * the epoch and the next batch in it, the dropout generator's position, and the best validation result.
  */
-public record TrainerState(long globalStep, int epoch, int batchInEpoch, long dropoutCounter, double bestAccuracy,
+record TrainerState(long globalStep, int epoch, int batchInEpoch, long dropoutCounter, double bestAccuracy,
                            long bestStep) {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -31,6 +31,7 @@ public record TrainingArguments(
         Path output,
         Path logFile) {
 
+    /** Checks that the rate is positive and the sizes, epochs and step intervals are at least 1. */
     public TrainingArguments {
         if (learningRate <= 0 || batchSize < 1 || evalBatchSize < 1 || epochs < 1 || gradientAccumulationSteps < 1
                 || evalSteps < 1 || loggingSteps < 1) {
@@ -44,6 +45,7 @@ public record TrainingArguments(
                 false, output, null);
     }
 
+    /** The JSON-lines log: {@code logFile}, or {@code output/log.jsonl} when that is null. */
     public Path logPath() {
         return logFile != null ? logFile : output.resolve("log.jsonl");
     }

@@ -10,7 +10,9 @@ public final class CheckpointFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The file (or {@code jar!/entry}) the problem is in. */
     private final String source;
+    /** The byte offset of the problem, or -1 when it is not at a particular byte. */
     private final long offset;
 
     /** A problem at byte {@code offset} of {@code source} (a file, or {@code jar!/entry}). */
@@ -18,6 +20,7 @@ public final class CheckpointFormatException extends IOException {
         this(source, offset, message, null);
     }
 
+    /** A problem at byte {@code offset} of {@code source}, caused by {@code cause}. */
     public CheckpointFormatException(String source, long offset, String message, Throwable cause) {
         super(source + ": at byte " + offset + ": " + message, cause);
         this.source = source;

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code lowercase}). Instances are immutable and thread-safe. The per-character work is a lookup in a
  * table built once per configuration (kept in a static cache of at most 16 entries).
  */
-public final class BasicTokenizer {
+final class BasicTokenizer {
 
     /** What happens to one BMP character; see {@link #kinds}. */
     static final byte SKIP = 0, BOUNDARY = 1, LETTER = 2, PUNCT = 3, COMPLEX = 4;

@@ -61,6 +61,7 @@ public final class BertTokenizer {
      * @param padding    padding
      */
     public record Options(int maxLength, Truncation truncation, int headTokens, Padding padding) {
+        /** Checks the options: {@code maxLength} at least 3, {@code headTokens} not negative. */
         public Options {
             Objects.requireNonNull(truncation, "truncation");
             Objects.requireNonNull(padding, "padding");
@@ -118,9 +119,9 @@ public final class BertTokenizer {
     /** The vocabulary. */
     public Vocab vocab() { return vocab; }
     /** The normalizer and pre-tokenizer. */
-    public BasicTokenizer basicTokenizer() { return basic; }
+    BasicTokenizer basicTokenizer() { return basic; }
     /** The WordPiece matcher. */
-    public WordPiece wordPiece() { return wordPiece; }
+    WordPiece wordPiece() { return wordPiece; }
 
     // ------------------------------------------------------------------------------------------- loading
 

@@ -9,6 +9,7 @@ import java.util.Arrays;
  */
 public record Encoding(int[] inputIds, int[] tokenTypeIds, int[] attentionMask, String[] tokens) {
 
+    /** Checks that all arrays have the same length. */
     public Encoding {
         if (tokenTypeIds.length != inputIds.length || attentionMask.length != inputIds.length
                 || tokens.length != inputIds.length) {

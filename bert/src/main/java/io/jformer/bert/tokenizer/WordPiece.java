@@ -11,7 +11,7 @@ import java.util.List;
  * <p>Matching walks a character trie of the vocabulary (transitions in one open-addressing hash table),
  * so each piece costs one probe per character and no allocation. Immutable and thread-safe.
  */
-public final class WordPiece {
+final class WordPiece {
     private static final long EMPTY = -1L;
 
     private final Vocab vocab;

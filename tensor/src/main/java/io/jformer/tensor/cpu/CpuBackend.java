@@ -11,6 +11,7 @@ import io.jformer.tensor.Distribution;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.LayerNormGradients;
 import io.jformer.tensor.LayerNormResult;
+import io.jformer.tensor.OpShapes;
 import io.jformer.tensor.ReduceOp;
 import io.jformer.tensor.Reduction;
 import io.jformer.tensor.Shape;
@@ -30,6 +31,10 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     private final WorkerPool pool;
 
+    /**
+     * A CPU backend with its own pool of {@code threads} worker threads (the caller counts as one); usually
+     * obtained from {@link io.jformer.tensor.Backends#cpu()} instead.
+     */
     public CpuBackend(int threads) {
         this.pool = new WorkerPool(threads);
     }
@@ -39,6 +44,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         return pool;
     }
 
+    /** The number of threads kernels are split across. */
     public int threads() {
         return pool.threads();
     }
@@ -184,59 +190,16 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Tensor reduce(ReduceOp op, Tensor x, int[] dims, boolean keepDim) {
-        String name = op.name().toLowerCase();
-        requireF32(name, x);
-        int rank = x.rank();
-        boolean[] reduced = new boolean[rank];
-        for (int d : dims) {
-            reduced[x.shape().normalize(d)] = true;
-        }
-        if (dims.length == 0) {
-            Arrays.fill(reduced, true);
-        }
-        int[] order = new int[rank];
-        int[] outDims = new int[rank];
-        int kept = 0;
-        int n = 0;
-        int rows = 1;
-        int len = 1;
-        for (int d = 0; d < rank; d++) {
-            if (!reduced[d]) {
-                order[n++] = d;
-                rows *= x.size(d);
-                outDims[kept++] = x.size(d);
-            }
-        }
-        boolean leadingOnly = true;
-        for (int d = 0; d < rank; d++) {
-            if (reduced[d]) {
-                order[n++] = d;
-                len *= x.size(d);
-                leadingOnly &= d < rank - kept;
-            }
-        }
-        if ((op == ReduceOp.MAX || op == ReduceOp.MIN) && len == 0 && rows > 0) {
-            throw new IllegalArgumentException(name + ": cannot reduce an empty dimension of shape " + x.shape());
-        }
-        float[] result = new float[rows];
-        if (leadingOnly && x.isContiguous() && kept > 0) {
-            ReductionKernels.columns(pool, op, floats(x), x.offset(), len, rows, result);
+        requireF32(op.name().toLowerCase(), x);
+        OpShapes.Reduce plan = OpShapes.reduce(op, x.shape(), dims);
+        float[] result = new float[plan.rows()];
+        if (plan.leadingOnly() && x.isContiguous()) {
+            ReductionKernels.columns(pool, op, floats(x), x.offset(), plan.len(), plan.rows(), result);
         } else {
-            Tensor rowMajor = x.permute(order).contiguous();
-            ReductionKernels.rows(pool, op, floats(rowMajor), rowMajor.offset(), rows, len, result);
+            Tensor rowMajor = x.permute(plan.order()).contiguous();
+            ReductionKernels.rows(pool, op, floats(rowMajor), rowMajor.offset(), plan.rows(), plan.len(), result);
         }
-        Tensor out = new Tensor(CpuStorage.of(result), Shape.of(Arrays.copyOf(outDims, kept)));
-        return keepDim ? out.reshape(keptShape(x.shape(), reduced)) : out;
-    }
-
-    private static int[] keptShape(Shape s, boolean[] reduced) {
-        int[] dims = s.toArray();
-        for (int d = 0; d < dims.length; d++) {
-            if (reduced[d]) {
-                dims[d] = 1;
-            }
-        }
-        return dims;
+        return new Tensor(CpuStorage.of(result), keepDim ? plan.keptShape() : plan.outShape());
     }
 
     @Override
@@ -378,7 +341,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         int rows = weight.size(0);
         int d = weight.size(1);
         long[] idx = ids.toLongArray();
-        checkIndices("embedding", idx, rows);
+        OpShapes.checkIndices("embedding", idx, rows);
         Tensor w = weight.contiguous();
         float[] src = floats(w);
         int wOff = w.offset();
@@ -404,7 +367,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
             throw new ShapeMismatchException("embedding_backward: gradient of shape " + dy.shape()
                     + " does not match ids of shape " + ids.shape());
         }
-        checkIndices("embedding_backward", idx, numRows);
+        OpShapes.checkIndices("embedding_backward", idx, numRows);
         Tensor g = dy.contiguous();
         float[] src = floats(g);
         int gOff = g.offset();
@@ -427,7 +390,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         }
         int d = x.shape().normalize(dim);
         long[] idx = index.toLongArray();
-        checkIndices("index_select", idx, x.size(d));
+        OpShapes.checkIndices("index_select", idx, x.size(d));
         int[] dims = x.shape().toArray();
         dims[d] = idx.length;
         Tensor out = Tensor.empty(Shape.of(dims), x.dtype(), Device.CPU);
@@ -449,7 +412,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
             throw new ShapeMismatchException("index_add: source shape " + src.shape() + " does not match "
                     + Shape.of(expected) + " (shape " + shape + " with " + idx.length + " entries along dimension " + d + ")");
         }
-        checkIndices("index_add", idx, shape.dim(d));
+        OpShapes.checkIndices("index_add", idx, shape.dim(d));
         Tensor out = newF32(shape);
         float[] o = floats(out);
         float[] s = floats(src);
@@ -466,31 +429,12 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Tensor concat(List<Tensor> parts, int dim) {
+        for (Tensor p : parts) {
+            requireCpu("concat", p);
+        }
         Tensor first = parts.get(0);
         int d = first.shape().normalize(dim);
-        int total = 0;
-        for (int i = 0; i < parts.size(); i++) {
-            Tensor p = parts.get(i);
-            requireCpu("concat", p);
-            if (p.dtype() != first.dtype()) {
-                throw new IllegalArgumentException("concat: tensor 0 has dtype " + first.dtype() + " but tensor " + i
-                        + " has dtype " + p.dtype());
-            }
-            if (p.rank() != first.rank()) {
-                throw new ShapeMismatchException("concat: tensor 0 has shape " + first.shape() + " but tensor " + i
-                        + " has shape " + p.shape());
-            }
-            for (int k = 0; k < p.rank(); k++) {
-                if (k != d && p.size(k) != first.size(k)) {
-                    throw new ShapeMismatchException("concat along dimension " + d + ": tensor 0 has shape "
-                            + first.shape() + " but tensor " + i + " has shape " + p.shape());
-                }
-            }
-            total += p.size(d);
-        }
-        int[] dims = first.shape().toArray();
-        dims[d] = total;
-        Tensor out = Tensor.empty(Shape.of(dims), first.dtype(), Device.CPU);
+        Tensor out = Tensor.empty(OpShapes.concat(parts, d), first.dtype(), Device.CPU);
         int pos = 0;
         for (Tensor p : parts) {
             copy(p, out.narrow(d, pos, p.size(d)));
@@ -631,14 +575,6 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     static float[] floats(Tensor t) {
         return storage(t).floats();
-    }
-
-    private static void checkIndices(String op, long[] idx, int size) {
-        for (long i : idx) {
-            if (i < 0 || i >= size) {
-                throw new IndexOutOfBoundsException(op + ": index " + i + " out of range for size " + size);
-            }
-        }
     }
 
     private static void requireSameShape(String op, Tensor a, Tensor b) {

@@ -20,6 +20,7 @@ public final class WorkerPool implements AutoCloseable {
     /** A loop body over the half-open range {@code [start, end)}. */
     @FunctionalInterface
     public interface RangeBody {
+        /** Runs the body for the items {@code start} (inclusive) to {@code end} (exclusive). */
         void run(int start, int end);
     }
 
@@ -49,6 +50,7 @@ public final class WorkerPool implements AutoCloseable {
         };
     }
 
+    /** The number of threads loops are split across (the caller counts as one). */
     public int threads() {
         return threads;
     }

@@ -15,7 +15,9 @@ public final class SafeTensorsFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** The tensor involved, or null. */
     private final String tensorName;
+    /** The absolute byte offset in the file where the problem was found. */
     private final long byteOffset;
 
     SafeTensorsFormatException(Path file, String tensorName, long byteOffset, String detail) {

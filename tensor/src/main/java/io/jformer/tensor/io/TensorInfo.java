@@ -13,6 +13,7 @@ import java.util.List;
  */
 public record TensorInfo(String name, String dtype, List<Long> shape, long begin, long end) {
 
+    /** Copies {@code shape} into an unmodifiable list. */
     public TensorInfo {
         shape = List.copyOf(shape);
     }

@@ -13,6 +13,7 @@ public record Batch(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask, 
         return new Batch(inputIds.to(device), tokenTypeIds.to(device), attentionMask.to(device), labels.to(device));
     }
 
+    /** The number of examples in the batch. */
     public int size() {
         return inputIds.size(0);
     }

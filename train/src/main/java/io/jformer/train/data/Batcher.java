@@ -22,6 +22,10 @@ public final class Batcher {
     private final int batchSize;
     private final int padId;
 
+    /**
+     * Tokenises every example once with {@code tokenizer}'s options (its padding is ignored: batches are padded
+     * to their longest sequence).
+     */
     public Batcher(List<Example> examples, BertTokenizer tokenizer, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -38,6 +42,7 @@ public final class Batcher {
         this.padId = tokenizer.vocab().padId();
     }
 
+    /** The number of examples. */
     public int exampleCount() {
         return encodings.size();
     }

@@ -29,7 +29,12 @@ public final class DataFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Which half of the npm IMDB file to read. */
-    public enum ImdbSplit { TRAIN, TEST }
+    public enum ImdbSplit {
+        /** The 25,000 reviews of aclImdb's {@code train/}. */
+        TRAIN,
+        /** The 25,000 reviews of aclImdb's {@code test/}. */
+        TEST
+    }
 
     private DataFiles() {
     }

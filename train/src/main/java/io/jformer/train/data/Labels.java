@@ -12,10 +12,12 @@ public record Labels(List<String> names) {
     /** IMDB sentiment: 0 = negative, 1 = positive. */
     public static final Labels SENTIMENT = new Labels(List.of("negative", "positive"));
 
+    /** Copies {@code names} into an unmodifiable list. */
     public Labels {
         names = List.copyOf(names);
     }
 
+    /** The number of classes. */
     public int size() {
         return names.size();
     }

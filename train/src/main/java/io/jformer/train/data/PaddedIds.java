@@ -8,6 +8,10 @@ import java.util.List;
 /** Encodings padded to the longest into I64 {@code [rows, len]} ids, token types and mask. */
 public record PaddedIds(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
 
+    /**
+     * The encodings padded with {@code padId} to the longest of them, as I64 {@code [batch, seq]} tensors
+     * (padded positions have attention mask 0).
+     */
     public static PaddedIds of(List<Encoding> enc, int padId) {
         int rows = enc.size();
         int len = 1;

@@ -14,6 +14,10 @@ public final class Splits {
     public record TrainValidation(List<Example> train, List<Example> validation) {
     }
 
+    /**
+     * A seeded shuffle of {@code all} split into (train, validation), the last {@code fraction} (in [0, 1),
+     * rounded) held out.
+     */
     public static TrainValidation split(List<Example> all, double fraction, long seed) {
         if (!(fraction >= 0 && fraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);

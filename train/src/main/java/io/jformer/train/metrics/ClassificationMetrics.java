@@ -10,6 +10,7 @@ public final class ClassificationMetrics {
     private double lossSum;
     private long count;
 
+    /** Empty counts for a task with {@code classes} classes. */
     public ClassificationMetrics(int classes) {
         this.confusion = new long[classes][classes];
     }
@@ -23,14 +24,17 @@ public final class ClassificationMetrics {
         count += gold.length;
     }
 
+    /** The number of examples added. */
     public long count() {
         return count;
     }
 
+    /** The mean loss per example (NaN before any were added). */
     public double loss() {
         return count == 0 ? Double.NaN : lossSum / count;
     }
 
+    /** The fraction of examples predicted correctly (NaN before any were added). */
     public double accuracy() {
         long right = 0;
         for (int i = 0; i < confusion.length; i++) {
@@ -59,6 +63,7 @@ public final class ClassificationMetrics {
         return actual == 0 ? 0 : (double) tp / actual;
     }
 
+    /** The harmonic mean of {@link #precision()} and {@link #recall()}; 0 when both are 0. */
     public double f1() {
         double p = precision();
         double r = recall();

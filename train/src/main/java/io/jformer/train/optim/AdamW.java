@@ -19,6 +19,7 @@ public final class AdamW {
 
     /** Adam's coefficients and the decay; the defaults are the Trainer's. */
     public record Hyper(double beta1, double beta2, double eps, double weightDecay) {
+        /** β1 0.9, β2 0.999, ε 1e-8, no weight decay. */
         public static final Hyper DEFAULTS = new Hyper(0.9, 0.999, 1e-8, 0.0);
     }
 
@@ -29,6 +30,10 @@ public final class AdamW {
     private long step;
     private double lr;
 
+    /**
+     * An optimizer over {@code namedParams} (e.g. {@code model.namedParameters()}); the names decide which
+     * parameters get weight decay (see {@link #decays}).
+     */
     public AdamW(Map<String, Variable> namedParams, double lr, Hyper hyper) {
         this.params = new LinkedHashMap<>(namedParams);
         this.lr = lr;
@@ -40,10 +45,12 @@ public final class AdamW {
         return !(name.endsWith(".bias") || name.contains("LayerNorm.") || name.contains("layer_norm."));
     }
 
+    /** Sets the rate for the next {@link #step()} (a schedule calls this before every step). */
     public void setLearningRate(double lr) {
         this.lr = lr;
     }
 
+    /** The rate the next {@link #step()} uses. */
     public double learningRate() {
         return lr;
     }

@@ -34,6 +34,10 @@ public final class GradScaler {
         this(65536.0, 2.0, 0.5, 2000);
     }
 
+    /**
+     * A scaler starting at {@code initScale} that multiplies the scale by {@code growthFactor} after {@code
+     * growthInterval} clean steps in a row and by {@code backoffFactor} after a step with an inf or NaN gradient.
+     */
     public GradScaler(double initScale, double growthFactor, double backoffFactor, int growthInterval) {
         if (initScale <= 0 || growthFactor <= 1 || backoffFactor <= 0 || backoffFactor >= 1 || growthInterval < 1) {
             throw new IllegalArgumentException("bad GradScaler settings: scale " + initScale + ", growth " + growthFactor
@@ -45,6 +49,7 @@ public final class GradScaler {
         this.growthInterval = growthInterval;
     }
 
+    /** The current scale. */
     public double scale() {
         return scale;
     }

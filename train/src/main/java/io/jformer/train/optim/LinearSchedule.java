@@ -6,6 +6,7 @@ package io.jformer.train.optim;
  */
 public record LinearSchedule(double baseLr, long warmupSteps, long totalSteps) {
 
+    /** Checks that the steps are not negative and the warm-up fits in the total. */
     public LinearSchedule {
         if (totalSteps < 1 || warmupSteps < 0 || warmupSteps > totalSteps) {
             throw new IllegalArgumentException("bad schedule: warm-up " + warmupSteps + " of " + totalSteps + " steps");
