@@ -70,6 +70,25 @@ final class ElementwiseOps {
         return map(WHERE, 0, shape, cond, a, b);
     }
 
+    /** {@code t} itself when contiguous, else a contiguous copy of the same dtype. */
+    Tensor contiguous(Tensor t) {
+        return t.isContiguous() ? t : convertedCopy(t, t.dtype());
+    }
+
+    /**
+     * {@code t} itself when it already is a contiguous {@code dtype} tensor starting at element 0 (the layout
+     * kernels index without offsets or strides), else a converted copy.
+     */
+    Tensor packed(Tensor t, DType dtype) {
+        return t.dtype() == dtype && t.isContiguous() && t.offset() == 0 ? t : convertedCopy(t, dtype);
+    }
+
+    private Tensor convertedCopy(Tensor t, DType dtype) {
+        Tensor c = rt.empty(t.shape(), dtype);
+        copy(t, c);
+        return c;
+    }
+
     void copy(Tensor src, Tensor dst) {
         Checks.onDevice("copy", rt.device, src, dst);
         if (!src.shape().equals(dst.shape())) {

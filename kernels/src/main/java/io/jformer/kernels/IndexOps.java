@@ -46,7 +46,7 @@ final class IndexOps {
                     + " does not match ids of shape " + ids.shape());
         }
         OpShapes.checkIndices("embedding_backward", idx, numRows);
-        return scatterAdd(contiguous(dy), 1, idx.length, d, idx, numRows, Shape.of(numRows, d));
+        return scatterAdd(ew.contiguous(dy), 1, idx.length, d, idx, numRows, Shape.of(numRows, d));
     }
 
     Tensor indexSelect(Tensor x, int dim, Tensor index) {
@@ -65,7 +65,7 @@ final class IndexOps {
     private Tensor gather(String op, Tensor x, int d, Tensor index) {
         long[] idx = hostLongs(index);
         OpShapes.checkIndices(op, idx, x.size(d));
-        Tensor xc = contiguous(x);
+        Tensor xc = ew.contiguous(x);
         int outer = 1;
         for (int i = 0; i < d; i++) {
             outer *= x.size(i);
@@ -103,7 +103,7 @@ final class IndexOps {
         for (int i = d + 1; i < shape.rank(); i++) {
             inner *= shape.dim(i);
         }
-        return scatterAdd(contiguous(src), outer, idx.length, inner, idx, shape.dim(d), shape);
+        return scatterAdd(ew.contiguous(src), outer, idx.length, inner, idx, shape.dim(d), shape);
     }
 
     private Tensor scatterAdd(Tensor src, int outer, int nSrc, int inner, long[] idx, int outDim, Shape shape) {
@@ -139,7 +139,7 @@ final class IndexOps {
 
     /** The values of an I64 tensor on the host (one device-to-host copy). */
     long[] hostLongs(Tensor t) {
-        Tensor c = contiguous(t);
+        Tensor c = ew.contiguous(t);
         return rt.download((CudaStorage) c.storage(), c.offset(), c.numel()).longs();
     }
 
@@ -147,12 +147,4 @@ final class IndexOps {
         return new Tensor(rt.upload(Tensor.ofLongs(values, values.length)), Shape.of(values.length));
     }
 
-    private Tensor contiguous(Tensor t) {
-        if (t.isContiguous()) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), t.dtype());
-        ew.copy(t, c);
-        return c;
-    }
 }

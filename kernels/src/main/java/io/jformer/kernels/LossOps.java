@@ -45,15 +45,15 @@ final class LossOps {
 
     CrossEntropyResult crossEntropy(Tensor logits, Tensor targets, int ignoreIndex, Reduction reduction) {
         int counted = check(logits, targets, ignoreIndex);
-        Tensor x = contiguous(logits);
-        Tensor t = contiguous(targets);
+        Tensor x = ew.contiguous(logits);
+        Tensor t = ew.contiguous(targets);
         int n = x.size(0);
         int c = x.size(1);
         Tensor loss = rt.empty(Shape.of(n), DType.F32);
         Tensor lse = rt.empty(Shape.of(n), DType.F32);
         if (n > 0) {
-            rt.launch("loss", "ce_fwd", LaunchConfig.perRow(n, c), x, x.dtype().ordinal(), x.offset(), n, c, offsetFree(t),
-                    (long) ignoreIndex, loss, lse);
+            rt.launch("loss", "ce_fwd", LaunchConfig.perRow(n, c), x, x.dtype().ordinal(), x.offset(), n, c,
+                    ew.packed(t, t.dtype()), (long) ignoreIndex, loss, lse);
         }
         Tensor reduced = switch (reduction) {
             case NONE -> loss;
@@ -73,7 +73,7 @@ final class LossOps {
                                 Reduction reduction) {
         int counted = check(logits, targets, ignoreIndex);
         Checks.floats("cross_entropy_backward", rt.device, dLoss, logSumExp);
-        Tensor x = contiguous(logits);
+        Tensor x = ew.contiguous(logits);
         int n = x.size(0);
         int c = x.size(1);
         int expected = reduction == Reduction.NONE ? n : 1;
@@ -81,9 +81,9 @@ final class LossOps {
             throw new ShapeMismatchException("cross_entropy_backward: upstream gradient of shape " + dLoss.shape()
                     + " for " + reduction + " reduction over " + n + " rows");
         }
-        Tensor g = f32(dLoss);
-        Tensor lse = f32(logSumExp);
-        Tensor t = offsetFree(targets);
+        Tensor g = ew.packed(dLoss, DType.F32);
+        Tensor lse = ew.packed(logSumExp, DType.F32);
+        Tensor t = ew.packed(targets, targets.dtype());
         Tensor dx = rt.empty(x.shape(), DType.F32);
         if (dx.numel() > 0) {
             rt.launch("loss", "ce_bwd", LaunchConfig.elementwise(dx.numel()), x, x.dtype().ordinal(), x.offset(), n, c,
@@ -92,31 +92,4 @@ final class LossOps {
         return dx;
     }
 
-    private Tensor contiguous(Tensor t) {
-        if (t.isContiguous()) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), t.dtype());
-        ew.copy(t, c);
-        return c;
-    }
-
-    /** Contiguous from element 0, same dtype (kernels index these without an offset). */
-    private Tensor offsetFree(Tensor t) {
-        if (t.isContiguous() && t.offset() == 0) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), t.dtype());
-        ew.copy(t, c);
-        return c;
-    }
-
-    private Tensor f32(Tensor t) {
-        if (t.dtype() == DType.F32 && t.isContiguous() && t.offset() == 0) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), DType.F32);
-        ew.copy(t, c);
-        return c;
-    }
 }

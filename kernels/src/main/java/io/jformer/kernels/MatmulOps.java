@@ -89,7 +89,7 @@ final class MatmulOps {
         boolean aVec = sak == 1 && (sam % 8 == 0 || p.m() == 1) && allMultipleOf8(aOffs);
         boolean bVec = sbk == 1 && (sbn % 8 == 0 || p.n() == 1) && allMultipleOf8(bOffs);
         try (CudaStorage ao = rt.uploadInts(aOffs); CudaStorage bo = rt.uploadInts(bOffs)) {
-            Tensor biasC = bias == null ? null : contiguousF32(bias);
+            Tensor biasC = bias == null ? null : ew.packed(bias, DType.F32);
             rt.launch("matmul_f16", "hgemm_mma", LaunchConfig.tiles(p.m(), p.n(), 128, 128, count, 256),
                     p.m(), p.n(), p.k(), p.a(), ao, sam, sak, aVec ? 1 : 0, p.b(), bo, sbk, sbn, bVec ? 1 : 0,
                     biasC, act.ordinal(), out, out.dtype().ordinal());
@@ -127,15 +127,6 @@ final class MatmulOps {
         Tensor f = rt.empty(Shape.of(srcDims), DType.F32);
         ew.copy(src, f);
         return f.expand(dims);
-    }
-
-    private Tensor contiguousF32(Tensor t) {
-        if (t.dtype() == DType.F32 && t.isContiguous() && t.offset() == 0) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), DType.F32);
-        ew.copy(t, c);
-        return c;
     }
 
     private static boolean allMultipleOf8(int[] offs) {

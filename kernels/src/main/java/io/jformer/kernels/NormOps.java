@@ -46,7 +46,7 @@ final class NormOps {
             rt.launch("softmax", "softmax_fwd", LaunchConfig.perRow(rows, len), layout, rows, len, (float) scale,
                     log ? 1 : 0, xt, maskT, outT);
         }
-        return d == x.rank() - 1 || x.rank() == 0 ? outT : contiguous(outT.transpose(d, -1));
+        return d == x.rank() - 1 || x.rank() == 0 ? outT : ew.contiguous(outT.transpose(d, -1));
     }
 
     Tensor softmaxBackward(Tensor y, Tensor dy, int dim, double scale, boolean log) {
@@ -64,7 +64,7 @@ final class NormOps {
             rt.launch("softmax", "softmax_bwd", LaunchConfig.perRow(rows, len), layout, rows, len, (float) scale,
                     log ? 1 : 0, yt, dyt, outT);
         }
-        return d == y.rank() - 1 ? outT : contiguous(outT.transpose(d, -1));
+        return d == y.rank() - 1 ? outT : ew.contiguous(outT.transpose(d, -1));
     }
 
     LayerNormResult layerNorm(Tensor x, Tensor weight, Tensor bias, double eps, DType outType) {
@@ -75,9 +75,9 @@ final class NormOps {
         int d = x.size(-1);
         checkNormParam("weight", weight, x);
         checkNormParam("bias", bias, x);
-        Tensor xc = contiguous(x);
-        Tensor w = weight == null ? null : f32Contiguous(weight);
-        Tensor b = bias == null ? null : f32Contiguous(bias);
+        Tensor xc = ew.contiguous(x);
+        Tensor w = weight == null ? null : ew.packed(weight, DType.F32);
+        Tensor b = bias == null ? null : ew.packed(bias, DType.F32);
         int rows = d == 0 ? 0 : x.numel() / d;
         Shape stat = Shape.of(Arrays.copyOf(x.shape().toArray(), x.rank() - 1));
         Tensor y = rt.empty(x.shape(), outType);
@@ -96,11 +96,11 @@ final class NormOps {
         checkNormParam("weight", weight, x);
         int d = x.size(-1);
         int rows = d == 0 ? 0 : x.numel() / d;
-        Tensor xc = contiguous(x);
-        Tensor dyc = contiguous(dy);
-        Tensor w = weight == null ? null : f32Contiguous(weight);
-        Tensor mu = f32Contiguous(mean);
-        Tensor rs = f32Contiguous(rstd);
+        Tensor xc = ew.contiguous(x);
+        Tensor dyc = ew.contiguous(dy);
+        Tensor w = weight == null ? null : ew.packed(weight, DType.F32);
+        Tensor mu = ew.packed(mean, DType.F32);
+        Tensor rs = ew.packed(rstd, DType.F32);
         Tensor dx = rt.empty(x.shape(), DType.F32);
         Tensor dw = rt.empty(Shape.of(d), DType.F32);
         Tensor db = rt.empty(Shape.of(d), DType.F32);
@@ -137,22 +137,4 @@ final class NormOps {
         }
     }
 
-    private Tensor contiguous(Tensor t) {
-        if (t.isContiguous()) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), t.dtype());
-        ew.copy(t, c);
-        return c;
-    }
-
-    /** Contiguous F32 from element 0 (the kernels index these without an offset). */
-    private Tensor f32Contiguous(Tensor t) {
-        if (t.dtype() == DType.F32 && t.isContiguous() && t.offset() == 0) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), DType.F32);
-        ew.copy(t, c);
-        return c;
-    }
 }

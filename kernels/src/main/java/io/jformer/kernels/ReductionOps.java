@@ -49,7 +49,7 @@ final class ReductionOps {
                 rt.launch("reduce", "reduce_cols", new LaunchConfig((int) LaunchConfig.ceilDiv(rows, 32), 1, 1, 32, 8, 1),
                         x, x.dtype().ordinal(), x.offset(), len, rows, code(op), divisor, out);
             } else {
-                Tensor rowMajor = contiguous(x.permute(plan.order()));
+                Tensor rowMajor = ew.contiguous(x.permute(plan.order()));
                 reduceRows(rowMajor, rows, len, code(op), divisor, out);
             }
         }
@@ -78,7 +78,7 @@ final class ReductionOps {
         if (x.size(d) == 0) {
             throw new IllegalArgumentException("argmax: dimension " + d + " of shape " + x.shape() + " is empty");
         }
-        Tensor rowMajor = contiguous(x.transpose(d, -1));
+        Tensor rowMajor = ew.contiguous(x.transpose(d, -1));
         int len = x.size(d);
         int rows = x.numel() / len;
         int[] dims = rowMajor.shape().toArray();
@@ -88,16 +88,8 @@ final class ReductionOps {
             rt.launch("reduce", "argmax_rows", LaunchConfig.perRow(rows, len), rowMajor, rowMajor.dtype().ordinal(),
                     rowMajor.offset(), rows, len, idx);
         }
-        Tensor out = contiguous(idx.transpose(d, -1));
+        Tensor out = ew.contiguous(idx.transpose(d, -1));
         return keepDim ? out : out.squeeze(d);
     }
 
-    private Tensor contiguous(Tensor t) {
-        if (t.isContiguous()) {
-            return t;
-        }
-        Tensor c = rt.empty(t.shape(), t.dtype());
-        ew.copy(t, c);
-        return c;
-    }
 }
