@@ -47,11 +47,7 @@ class BertGradientParityTest {
         LoadReport report = model.loadStateDict(weights);
         assertTrue(report.isComplete(), report.toString());
 
-        Variable logits = model.forward(JsonTensors.longs(f.get("input_ids")), JsonTensors.longs(f.get("token_type_ids")),
-                JsonTensors.longs(f.get("attention_mask")));
-        assertClose("logits", JsonTensors.floats(f.get("logits")).toFloatArray(), logits.data().toFloatArray(), 1e-5, 0);
-        Variable loss = Losses.crossEntropy(logits, JsonTensors.longs(f.get("labels")));
-        assertEquals(f.get("loss").asDouble(), loss.data().item(), 1e-5);
+        Variable loss = lossMatchingPyTorch(f, model);
 
         loss.backward();
         Map<String, Variable> params = model.namedParameters();
@@ -86,11 +82,7 @@ class BertGradientParityTest {
         head.put("classifier.bias", JsonTensors.floats(f.get("classifier").get("bias")));
         assertTrue(model.loadStateDict(head).isComplete());
 
-        Variable logits = model.forward(JsonTensors.longs(f.get("input_ids")), JsonTensors.longs(f.get("token_type_ids")),
-                JsonTensors.longs(f.get("attention_mask")));
-        assertClose("logits", JsonTensors.floats(f.get("logits")).toFloatArray(), logits.data().toFloatArray(), 1e-5, 0);
-        Variable loss = Losses.crossEntropy(logits, JsonTensors.longs(f.get("labels")));
-        assertEquals(f.get("loss").asDouble(), loss.data().item(), 1e-5);
+        Variable loss = lossMatchingPyTorch(f, model);
         loss.backward();
 
         Map<String, Variable> params = model.namedParameters();
@@ -118,6 +110,16 @@ class BertGradientParityTest {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
         n.fieldNames().forEachRemaining(names::add);
         return names;
+    }
+
+    /** Runs the fixture's batch and checks logits and loss (1e-5: see the class comment); returns the loss. */
+    private static Variable lossMatchingPyTorch(JsonNode f, BertForSequenceClassification model) {
+        Variable logits = model.forward(JsonTensors.longs(f.get("input_ids")), JsonTensors.longs(f.get("token_type_ids")),
+                JsonTensors.longs(f.get("attention_mask")));
+        assertClose("logits", JsonTensors.floats(f.get("logits")).toFloatArray(), logits.data().toFloatArray(), 1e-5, 0);
+        Variable loss = Losses.crossEntropy(logits, JsonTensors.longs(f.get("labels")));
+        assertEquals(f.get("loss").asDouble(), loss.data().item(), 1e-5);
+        return loss;
     }
 
     static float maxAbs(float[] v) {

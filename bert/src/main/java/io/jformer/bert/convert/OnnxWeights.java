@@ -589,16 +589,8 @@ public final class OnnxWeights {
                     + Arrays.toString(t.dims) + ", expected 2 dimensions");
         }
         float[] v = floats(t, buf, source);
-        int rows = (int) t.dims[0];
-        int cols = (int) t.dims[1];
-        float[] tr = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) {
-                tr[c * rows + r] = v[base + c];
-            }
-        }
-        return new Tensor(CpuStorage.of(tr), Shape.of(cols, rows));
+        // Stored [in, out]; the engine's strided copy of the transposed view gives PyTorch's [out, in].
+        return new Tensor(CpuStorage.of(v), Shape.of((int) t.dims[0], (int) t.dims[1])).t().contiguous();
     }
 
     private static final class FloatList {

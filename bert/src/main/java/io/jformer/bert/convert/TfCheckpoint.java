@@ -405,16 +405,8 @@ public final class TfCheckpoint {
         private static Tensor tensor(BundleEntry b, float[] v) {
             long[] s = b.shape();
             if (b.name().endsWith("/kernel") && s.length == 2) {
-                int rows = (int) s[0];
-                int cols = (int) s[1];
-                float[] tr = new float[v.length];
-                for (int r = 0; r < rows; r++) {
-                    int base = r * cols;
-                    for (int c = 0; c < cols; c++) {
-                        tr[c * rows + r] = v[base + c];
-                    }
-                }
-                return new Tensor(CpuStorage.of(tr), Shape.of(cols, rows));
+                // A TF kernel is [in, out]; the strided copy of its transposed view is PyTorch's [out, in].
+                return new Tensor(CpuStorage.of(v), Shape.of((int) s[0], (int) s[1])).t().contiguous();
             }
             int[] dims = new int[s.length];
             for (int i = 0; i < s.length; i++) {
