@@ -12,7 +12,6 @@ import io.jformer.train.data.Example;
 import io.jformer.train.data.Labels;
 import io.jformer.train.data.Splits;
 import io.jformer.train.metrics.ClassificationMetrics;
-import io.jformer.train.optim.AdamW;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -52,18 +51,13 @@ public final class FineTune {
         BertForSequenceClassification model =
                 BertCheckpoint.loadClassifier(baseModel, labels.names(), 42, -1).model();
 
-        TrainingArguments args = new TrainingArguments(
-                1e-4,                  // learning rate
-                16, 32,                // train and eval batch size
-                3,                     // epochs
-                42,                    // seed
-                AdamW.Hyper.DEFAULTS,  // β1 0.9, β2 0.999, ε 1e-8, no weight decay
-                0, 0.1,                // warm-up: no fixed steps, 10% of the run
-                1.0,                   // max gradient norm
-                1_000, 5,              // evaluate every 1,000 steps (and at the end), log every 5
-                1,                     // gradient accumulation steps
-                true, false,           // shuffle, group by length
-                output, null);         // run directory; log to output/log.jsonl
+        // The model card's recipe (AdamW 0.9/0.999/1e-8, linear decay, clip 1.0, seed 42) with a few changes.
+        TrainingArguments args = TrainingArguments.builder(output)
+                .learningRate(1e-4)
+                .batchSizes(16, 32)
+                .warmupRatio(0.1)       // warm up over the first 10% of the steps
+                .intervals(1_000, 5)    // evaluate every 1,000 steps (and at the end), log every 5
+                .build();
         TrainerListener progress = new TrainerListener() {
             @Override
             public void onEvaluation(long step, double epoch, double trainingLoss, ClassificationMetrics m) {

@@ -33,16 +33,141 @@ public record TrainingArguments(
 
     /** Checks that the rate is positive and the sizes, epochs and step intervals are at least 1. */
     public TrainingArguments {
-        if (learningRate <= 0 || batchSize < 1 || evalBatchSize < 1 || epochs < 1 || gradientAccumulationSteps < 1
-                || evalSteps < 1 || loggingSteps < 1) {
-            throw new IllegalArgumentException("invalid training arguments: " + this);
+        positive("learning rate", learningRate);
+        positive("batch size", batchSize);
+        positive("eval batch size", evalBatchSize);
+        positive("epochs", epochs);
+        positive("gradient accumulation steps", gradientAccumulationSteps);
+        positive("eval steps", evalSteps);
+        positive("logging steps", loggingSteps);
+        if (warmupSteps < 0 || !(warmupRatio >= 0 && warmupRatio < 1) || !(maxGradNorm > 0)) {
+            throw new IllegalArgumentException("warm-up steps " + warmupSteps + " and ratio " + warmupRatio
+                    + " must be non-negative (ratio below 1), max gradient norm " + maxGradNorm + " positive");
+        }
+        if (output == null) {
+            throw new IllegalArgumentException("an output directory is required");
+        }
+    }
+
+    private static void positive(String what, double value) {
+        if (!(value > 0)) {
+            throw new IllegalArgumentException(what + " must be positive, got " + value);
         }
     }
 
     /** The model card's recipe, writing to {@code output}. */
     public static TrainingArguments card(Path output) {
-        return new TrainingArguments(2e-5, 16, 16, 3, 42, AdamW.Hyper.DEFAULTS, 0, 0.0, 1.0, 750, 50, 1, true,
-                false, output, null);
+        return builder(output).build();
+    }
+
+    /** A builder starting from the model card's recipe, writing to {@code output}. */
+    public static Builder builder(Path output) {
+        return new Builder(output);
+    }
+
+    /** Named settings over the card's defaults, for code that changes a few of them. */
+    public static final class Builder {
+        private final Path output;
+        private double learningRate = 2e-5;
+        private int batchSize = 16;
+        private int evalBatchSize = 16;
+        private int epochs = 3;
+        private long seed = 42;
+        private AdamW.Hyper adam = AdamW.Hyper.DEFAULTS;
+        private long warmupSteps;
+        private double warmupRatio;
+        private double maxGradNorm = 1.0;
+        private int evalSteps = 750;
+        private int loggingSteps = 50;
+        private int gradientAccumulationSteps = 1;
+        private boolean shuffle = true;
+        private boolean groupByLength;
+        private Path logFile;
+
+        private Builder(Path output) {
+            this.output = output;
+        }
+
+        /** Peak learning rate (default 2e-5). */
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** Training and evaluation batch sizes (default 16 and 16). */
+        public Builder batchSizes(int train, int eval) {
+            batchSize = train;
+            evalBatchSize = eval;
+            return this;
+        }
+
+        /** Passes over the training data (default 3). */
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        /** Seed of the data order (default 42). */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** AdamW's betas, epsilon and weight decay (default 0.9, 0.999, 1e-8, 0). */
+        public Builder adam(AdamW.Hyper v) {
+            adam = v;
+            return this;
+        }
+
+        /** Warm-up in steps (default 0). */
+        public Builder warmupSteps(long v) {
+            warmupSteps = v;
+            return this;
+        }
+
+        /** Warm-up as a fraction of all steps, used when warm-up steps are 0 (default 0). */
+        public Builder warmupRatio(double v) {
+            warmupRatio = v;
+            return this;
+        }
+
+        /** Global gradient-norm clip (default 1.0). */
+        public Builder maxGradNorm(double v) {
+            maxGradNorm = v;
+            return this;
+        }
+
+        /** Evaluate and checkpoint every {@code eval} steps, log every {@code logging} steps (default 750, 50). */
+        public Builder intervals(int eval, int logging) {
+            evalSteps = eval;
+            loggingSteps = logging;
+            return this;
+        }
+
+        /** Micro-batches per optimizer step (default 1). */
+        public Builder gradientAccumulationSteps(int v) {
+            gradientAccumulationSteps = v;
+            return this;
+        }
+
+        /** Shuffle each epoch (default true) and batch similar lengths together (default false). */
+        public Builder ordering(boolean shuffleEachEpoch, boolean byLength) {
+            shuffle = shuffleEachEpoch;
+            groupByLength = byLength;
+            return this;
+        }
+
+        /** JSON-lines log file (default {@code output/log.jsonl}). */
+        public Builder logFile(Path v) {
+            logFile = v;
+            return this;
+        }
+
+        public TrainingArguments build() {
+            return new TrainingArguments(learningRate, batchSize, evalBatchSize, epochs, seed, adam, warmupSteps,
+                    warmupRatio, maxGradNorm, evalSteps, loggingSteps, gradientAccumulationSteps, shuffle,
+                    groupByLength, output, logFile);
+        }
     }
 
     /** The JSON-lines log: {@code logFile}, or {@code output/log.jsonl} when that is null. */

@@ -10,7 +10,6 @@ import io.jformer.train.data.Example;
 import io.jformer.train.data.Labels;
 import io.jformer.train.data.Splits;
 import io.jformer.train.metrics.ClassificationMetrics;
-import io.jformer.train.optim.AdamW;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +41,7 @@ class ImdbFineTuneTest {
                 .model();
         BertTokenizer tok = BertTokenizer.fromModelDir(model);
         tok = tok.withOptions(tok.options().withMaxLength(128));
-        TrainingArguments args = new TrainingArguments(2e-4, 16, 16, 2, 42, AdamW.Hyper.DEFAULTS, 0, 0, 1.0, 1000,
-                10, 1, true, false, tmp.resolve("run"), null);
+        TrainingArguments args = TrainingArguments.builder(tmp.resolve("run")).learningRate(2e-4).epochs(2).build();
         new Trainer(net, args, new Batcher(train, tok, 16), null, model, null).train(false);
         ClassificationMetrics m = Trainer.evaluate(net, new Batcher(test, tok, 16));
         assertTrue(m.accuracy() >= 0.65, "test accuracy " + m.accuracy() + " (F1 " + m.f1() + ")");

@@ -29,8 +29,8 @@ class TrainerTest {
     Path tmp;
 
     private TrainingArguments args(Path out, int epochs) {
-        return new TrainingArguments(3e-3, 8, 16, epochs, 42, new AdamW.Hyper(0.9, 0.999, 1e-8, 0.01), 2, 0, 1.0, 5, 1,
-                1, true, false, out, null);
+        return TrainingArguments.builder(out).learningRate(3e-3).batchSizes(8, 16).epochs(epochs)
+                .adam(new AdamW.Hyper(0.9, 0.999, 1e-8, 0.01)).warmupSteps(2).intervals(5, 1).build();
     }
 
     /** Losses of every step (from the JSON-lines log) and the final weights of one run. */

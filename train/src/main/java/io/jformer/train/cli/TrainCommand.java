@@ -136,11 +136,20 @@ final class TrainCommand implements Callable<Integer> {
         BertTokenizer tokenizer = Tokenizers.forModel(modelDir, maxLen, truncation);
 
         Path out = output != null ? output : Path.of("runs", preset);
-        TrainingArguments args = new TrainingArguments(learningRate != null ? learningRate : p.lr(),
-                batchSize != null ? batchSize : 16, evalBatchSize != null ? evalBatchSize : 16,
-                epochs != null ? epochs : p.epochs(), seed, new AdamW.Hyper(beta1, beta2, adamEpsilon, weightDecay),
-                warmupSteps, warmupRatio, maxGradNorm, evalSteps != null ? evalSteps : p.evalSteps(), loggingSteps,
-                accumulation, !noShuffle, groupByLength, out, logFile);
+        TrainingArguments args = TrainingArguments.builder(out)
+                .learningRate(learningRate != null ? learningRate : p.lr())
+                .batchSizes(batchSize != null ? batchSize : 16, evalBatchSize != null ? evalBatchSize : 16)
+                .epochs(epochs != null ? epochs : p.epochs())
+                .seed(seed)
+                .adam(new AdamW.Hyper(beta1, beta2, adamEpsilon, weightDecay))
+                .warmupSteps(warmupSteps)
+                .warmupRatio(warmupRatio)
+                .maxGradNorm(maxGradNorm)
+                .intervals(evalSteps != null ? evalSteps : p.evalSteps(), loggingSteps)
+                .gradientAccumulationSteps(accumulation)
+                .ordering(!noShuffle, groupByLength)
+                .logFile(logFile)
+                .build();
 
         System.err.printf("jformer: %s, %d training / %s validation / %s test examples, %d tokens, %d thread(s)%n",
                 modelDir.getFileName(), trainSet.size(), validation == null ? "no" : validation.size(),
