@@ -125,13 +125,8 @@ public final class Trainer {
                 from != null ? ", resuming at step " + state.globalStep() + " from " + from : "");
 
         ClassificationMetrics last = null;
-        double windowLoss = 0;
-        int windowSteps = 0;
-        double evalWindowLoss = 0;
-        int evalWindowSteps = 0;
-        long windowStart = System.nanoTime();
-        int windowSeqs = 0;
-        long windowTokens = 0;
+        Window logWindow = new Window();
+        Window evalWindow = new Window();
         try (TrainingLog log = new TrainingLog(args.logPath(), from != null)) {
             for (int epoch = state.epoch(); epoch < args.epochs(); epoch++) {
                 int[] order = train.order(args.seed(), epoch, args.shuffle(), args.groupByLength());
@@ -139,8 +134,7 @@ public final class Trainer {
                 for (int b = first; b < batches; b++) {
                     Batch batch = train.batch(order, b);
                     updater.accumulate(batch);
-                    windowSeqs += batch.size();
-                    windowTokens += batch.realTokens();
+                    logWindow.addBatch(batch);
                     boolean boundary = (b + 1) % accum == 0 || b + 1 == batches;
                     if (!boundary) {
                         continue;
@@ -152,38 +146,29 @@ public final class Trainer {
                     boolean epochDone = b + 1 == batches;
                     state = new TrainerState(step, epochDone ? epoch + 1 : epoch, epochDone ? 0 : b + 1,
                             dropout.counter(), state.bestAccuracy(), state.bestStep());
-                    windowLoss += stepLoss;
-                    windowSteps++;
-                    evalWindowLoss += stepLoss;
-                    evalWindowSteps++;
-                    double seconds = (System.nanoTime() - windowStart) / 1e9;
-                    listener.onStep(step, epochProgress, stepLoss, windowSeqs / Math.max(seconds, 1e-9));
+                    logWindow.addStep(stepLoss);
+                    evalWindow.addStep(stepLoss);
+                    listener.onStep(step, epochProgress, stepLoss, logWindow.seqPerSecond());
                     if (LOG.isDebugEnabled()) {
                         LOG.debug(String.format(java.util.Locale.ROOT,
                                 "step %d/%d epoch %.2f loss %.4f lr %.3g grad norm %.3f", step, total, epochProgress,
                                 stepLoss, stats.lr(), stats.gradNorm()));
                     }
                     if (step % args.loggingSteps() == 0 || step == total) {
-                        log.train(new TrainingLog.TrainRow(step, epochProgress, windowLoss / windowSteps, stats.lr(),
-                                stats.gradNorm(),
-                                1.0, windowSeqs / seconds, windowTokens / seconds));
-                        windowLoss = 0;
-                        windowSteps = 0;
-                        windowSeqs = 0;
-                        windowTokens = 0;
-                        windowStart = System.nanoTime();
+                        log.train(new TrainingLog.TrainRow(step, epochProgress, logWindow.meanLoss(), stats.lr(),
+                                stats.gradNorm(), 1.0, logWindow.seqPerSecond(), logWindow.tokensPerSecond()));
+                        logWindow.reset();
                     }
                     boolean evaluateNow = step % args.evalSteps() == 0 || step == total;
                     if (evaluateNow && eval != null) {
                         last = evaluate(eval);
                         log.eval(new TrainingLog.EvalRow(step, epochProgress, last.loss(), last.accuracy(), last.f1(),
                                 last.precision(), last.recall()));
-                        listener.onEvaluation(step, epochProgress, evalWindowLoss / Math.max(1, evalWindowSteps), last);
+                        listener.onEvaluation(step, epochProgress, evalWindow.meanLoss(), last);
                         LOG.info(String.format(java.util.Locale.ROOT,
                                 "step %d: validation loss %.4f, accuracy %.4f, F1 %.4f", step, last.loss(),
                                 last.accuracy(), last.f1()));
-                        evalWindowLoss = 0;
-                        evalWindowSteps = 0;
+                        evalWindow.reset();
                         if (last.accuracy() > state.bestAccuracy()) {
                             state = new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(),
                                     state.dropoutCounter(), last.accuracy(), step);
@@ -207,6 +192,49 @@ public final class Trainer {
         saveModel(args.output().resolve("model"));
         LOG.info("training done after {} steps; model written to {}", state.globalStep(), args.output().resolve("model"));
         return new Result(state.globalStep(), false, last);
+    }
+
+    /** Step losses and throughput since the window was last reset (one for the log, one between evaluations). */
+    private static final class Window {
+        private double lossSum;
+        private int steps;
+        private int sequences;
+        private long tokens;
+        private long start = System.nanoTime();
+
+        void addBatch(Batch batch) {
+            sequences += batch.size();
+            tokens += batch.realTokens();
+        }
+
+        void addStep(double loss) {
+            lossSum += loss;
+            steps++;
+        }
+
+        double meanLoss() {
+            return lossSum / Math.max(1, steps);
+        }
+
+        double seqPerSecond() {
+            return sequences / seconds();
+        }
+
+        double tokensPerSecond() {
+            return tokens / seconds();
+        }
+
+        private double seconds() {
+            return Math.max((System.nanoTime() - start) / 1e9, 1e-9);
+        }
+
+        void reset() {
+            lossSum = 0;
+            steps = 0;
+            sequences = 0;
+            tokens = 0;
+            start = System.nanoTime();
+        }
     }
 
     /** Writes the current model as a Hugging Face directory, swapped into place whole. */
