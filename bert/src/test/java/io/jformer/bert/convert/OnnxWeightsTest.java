@@ -1,5 +1,6 @@
 package io.jformer.bert.convert;
 
+import static io.jformer.bert.convert.ProtoMessages.message;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -344,18 +345,6 @@ class OnnxWeightsTest {
     }
 
     // ---- tiny synthetic ONNX files -------------------------------------------------------------------
-
-    interface Writer {
-        void write(CodedOutputStream o) throws IOException;
-    }
-
-    private static byte[] message(Writer w) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(b);
-        w.write(o);
-        o.flush();
-        return b.toByteArray();
-    }
 
     private static byte[] initializer(String name, long[] dims, int rawBytes) throws IOException {
         return message(o -> {

@@ -1,5 +1,6 @@
 package io.jformer.bert.convert;
 
+import static io.jformer.bert.convert.ProtoMessages.message;
 import com.google.protobuf.CodedOutputStream;
 import io.jformer.bert.TestArtifacts;
 import io.jformer.tensor.Shape;
@@ -395,18 +396,6 @@ class TfCheckpointTest {
     /** LevelDB's masked CRC (leveldb/util/crc32c.h). */
     private static int mask(int crc) {
         return ((crc >>> 15) | (crc << 17)) + 0xa282ead8;
-    }
-
-    interface Writer {
-        void write(CodedOutputStream o) throws IOException;
-    }
-
-    private static byte[] message(Writer w) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        CodedOutputStream o = CodedOutputStream.newInstance(b);
-        w.write(o);
-        o.flush();
-        return b.toByteArray();
     }
 
     private static String md5(byte[] bytes) throws NoSuchAlgorithmException {
