@@ -1,6 +1,5 @@
 package io.jformer.autograd;
 
-import io.jformer.tensor.Distribution;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Reduction;
 import io.jformer.tensor.Tensor;
@@ -71,8 +70,7 @@ public final class Functional {
 
     /** {@code x·Wᵀ + b} with {@code W} stored {@code [out, in]} as in PyTorch; bias may be null. */
     public static Variable linear(Variable x, Variable weight, Variable bias) {
-        Variable y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return LinearFunction.linear(x, weight, bias);
     }
 
     /** Rows of {@code weight} picked by the I64 {@code ids}. */
@@ -110,7 +108,6 @@ public final class Functional {
         if (!training || p == 0) {
             return x;
         }
-        Tensor keep = Tensor.random(Distribution.BERNOULLI, 1 - p, 0, gen, x.shape(), x.data().device());
-        return x.mul(Variable.constant(keep.mul(1.0 / (1 - p))));
+        return DropoutFunction.dropout(x, p, gen);
     }
 }

@@ -23,6 +23,18 @@ final class MatmulFunction {
         Tensor y = b.data();
         return Variable.record("matmul", x.matmul(y), g -> new Tensor[]{
                 a.requiresGrad() ? g.matmul(y.t()).sumTo(x.shape()) : null,
-                b.requiresGrad() ? x.t().matmul(g).sumTo(y.shape()) : null}, a, b);
+                b.requiresGrad() ? rightGradient(x, y, g) : null}, a, b);
+    }
+
+    /**
+     * {@code dB = Aᵀ·dC} summed over A's batch. When B is one matrix shared by the whole batch (a linear layer's
+     * weight) the batch is folded into the inner dimension: one {@code [k, batch·m]·[batch·m, n]} product instead
+     * of a stack of per-batch products and a reduction over a {@code batch × k × n} temporary.
+     */
+    private static Tensor rightGradient(Tensor x, Tensor y, Tensor g) {
+        if (y.rank() == 2 && x.rank() > 2) {
+            return x.reshape(-1, x.size(-1)).t().matmul(g.reshape(-1, g.size(-1)));
+        }
+        return x.t().matmul(g).sumTo(y.shape());
     }
 }

@@ -3,6 +3,7 @@ package io.jformer.autograd;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.UnaryOp;
+import io.jformer.tensor.Workspace;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -93,9 +94,35 @@ public final class Variable {
         this.grad = grad;
     }
 
-    /** Clears the gradient, so the next backward pass starts from zero. */
+    /** Clears the gradient, so the next backward pass starts from zero (PyTorch's {@code set_to_none=True}). */
     public void zeroGrad() {
         grad = null;
+    }
+
+    /**
+     * With {@code setToNone} false, zeroes the gradient buffer in place and keeps it, so the next backward pass
+     * adds into the same memory (PyTorch's {@code zero_grad(set_to_none=False)}): a training loop then allocates
+     * no gradient memory after its first step.
+     */
+    public void zeroGrad(boolean setToNone) {
+        if (setToNone || grad == null) {
+            grad = null;
+        } else {
+            grad.fill(0);
+        }
+    }
+
+    /**
+     * Adds a leaf's gradient in place, as PyTorch does. The first one is copied: it must outlive any
+     * {@link Workspace} around this backward pass, and it may be the very tensor another input also received
+     * (an addition hands both inputs the same gradient).
+     */
+    private void accumulateGrad(Tensor g) {
+        if (grad == null) {
+            grad = Workspace.untracked(g::copy);
+        } else {
+            grad.addInPlace(g);
+        }
     }
 
     /** Whether gradients flow to this variable: a parameter, or an op output with such an input. */
@@ -163,6 +190,10 @@ public final class Variable {
         List<Variable> order = topologicalOrder();
         Map<Variable, Tensor> grads = new IdentityHashMap<>();
         grads.put(this, gradOutput);
+        // Gradients made from here on are dead once consumed: inside a Workspace they go back to the pool at
+        // once, so the backward pass holds the frontier of the graph rather than every gradient it ever made.
+        Workspace ws = Workspace.current();
+        long mark = ws == null ? 0 : ws.mark();
         for (int i = order.size() - 1; i >= 0; i--) {
             Variable v = order.get(i);
             Tensor g = grads.remove(v);
@@ -170,10 +201,14 @@ public final class Variable {
                 continue;
             }
             if (v.node == null) {
-                v.grad = v.grad == null ? g.contiguous() : v.grad.add(g);
+                v.accumulateGrad(g);
+                releaseIfUnread(ws, mark, g, grads);
                 continue;
             }
-            Tensor[] inputGrads = v.node.rule().apply(g);
+            Tensor[] inputGrads = applyRule(v.node, g);
+            // Released only after every input got its gradient: a rule may hand g itself to several inputs.
+            List<Tensor> consumed = new ArrayList<>(3);
+            consumed.add(g);
             Variable[] inputs = v.node.inputs();
             for (int k = 0; k < inputs.length; k++) {
                 Variable in = inputs[k];
@@ -185,9 +220,45 @@ public final class Variable {
                     throw new IllegalStateException("backward rule of " + v.node.op() + " returned a gradient of shape "
                             + ig.shape() + " for input " + k + " of shape " + in.shape());
                 }
-                grads.merge(in, ig, Tensor::add);
+                Tensor pending = grads.get(in);
+                if (pending == null) {
+                    grads.put(in, ig);
+                } else {
+                    grads.put(in, pending.add(ig));
+                    consumed.add(pending);
+                    consumed.add(ig);
+                }
+            }
+            for (Tensor c : consumed) {
+                releaseIfUnread(ws, mark, c, grads);
             }
         }
+    }
+
+    /** Runs a backward rule; its temporaries are recycled as soon as it returns (only its results stay). */
+    private static Tensor[] applyRule(Node node, Tensor g) {
+        try (Workspace ruleScope = Workspace.open()) {
+            Tensor[] out = node.rule().apply(g);
+            for (Tensor t : out) {
+                if (t != null) {
+                    ruleScope.keep(t);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Releases a consumed gradient unless a pending gradient is a view of the same storage. */
+    private static void releaseIfUnread(Workspace ws, long mark, Tensor g, Map<Variable, Tensor> pending) {
+        if (ws == null) {
+            return;
+        }
+        for (Tensor p : pending.values()) {
+            if (p.storage() == g.storage()) {
+                return;
+            }
+        }
+        ws.releaseNow(g, mark);
     }
 
     /** Inputs before outputs; iterative so deep graphs cannot overflow the stack. */

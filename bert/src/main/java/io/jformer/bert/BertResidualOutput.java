@@ -6,6 +6,7 @@ import io.jformer.nn.LayerNorm;
 import io.jformer.nn.Linear;
 import io.jformer.nn.Module;
 import io.jformer.tensor.Generator;
+import io.jformer.tensor.Workspace;
 
 /**
  * {@code LayerNorm(dropout(dense(h)) + residual)}: Hugging Face's {@code BertSelfOutput} (after attention)
@@ -24,6 +25,13 @@ final class BertResidualOutput extends Module {
     }
 
     Variable forward(Variable h, Variable residual) {
-        return norm.forward(dropout.forward(dense.forward(h)).add(residual));
+        Variable dropped;
+        // The dense output is dead once dropout has read it (dropout's backward redraws its mask and reads
+        // nothing else), so in a training step's workspace its memory is reused by the next layer at once.
+        try (Workspace ws = Workspace.open()) {
+            dropped = dropout.forward(dense.forward(h));
+            ws.keep(dropped.data());
+        }
+        return norm.forward(dropped.add(residual));
     }
 }

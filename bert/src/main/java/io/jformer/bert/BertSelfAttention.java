@@ -6,6 +6,7 @@ import io.jformer.nn.Dropout;
 import io.jformer.nn.Linear;
 import io.jformer.nn.Module;
 import io.jformer.tensor.Generator;
+import io.jformer.tensor.Workspace;
 
 /**
  * Multi-head scaled dot-product self-attention. Heads are views ([B,T,H] → [B,heads,T,d]); Kᵀ is a
@@ -34,9 +35,21 @@ final class BertSelfAttention extends Module {
         Variable q = splitHeads(query.forward(x));
         Variable k = splitHeads(key.forward(x));
         Variable v = splitHeads(value.forward(x));
-        Variable probs = Functional.softmax(q.matmul(k.t()), -1, 1.0 / Math.sqrt(headSize), additiveMask);
-        Variable context = dropout.forward(probs).matmul(v);
-        return context.permute(0, 2, 1, 3).reshape(x.size(0), x.size(1), heads * headSize);
+        Variable probs;
+        // The raw scores are dead once the softmax has read them (its backward needs only the probabilities):
+        // inside a training step's workspace their memory serves the next layer instead of waiting for the end.
+        try (Workspace ws = Workspace.open()) {
+            probs = Functional.softmax(q.matmul(k.t()), -1, 1.0 / Math.sqrt(headSize), additiveMask);
+            ws.keep(probs.data());
+        }
+        Variable dropped = dropout.forward(probs);
+        Variable context;
+        // Merging the heads copies the product; the product itself is read by nothing after that.
+        try (Workspace ws = Workspace.open()) {
+            context = dropped.matmul(v).permute(0, 2, 1, 3).reshape(x.size(0), x.size(1), heads * headSize);
+            ws.keep(context.data());
+        }
+        return context;
     }
 
     private Variable splitHeads(Variable t) {

@@ -155,4 +155,12 @@ public abstract class Module {
     public final void zeroGrad() {
         namedParameters().values().forEach(Variable::zeroGrad);
     }
+
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)}: with false, every gradient buffer is zeroed in place and kept, so
+     * a training loop allocates no gradient memory after its first step.
+     */
+    public final void zeroGrad(boolean setToNone) {
+        namedParameters().values().forEach(p -> p.zeroGrad(setToNone));
+    }
 }

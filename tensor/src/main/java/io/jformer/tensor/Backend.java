@@ -21,6 +21,18 @@ public interface Backend {
     /** Fresh storage for {@code length} elements; contents are unspecified. */
     Storage allocate(DType dtype, int length);
 
+    /**
+     * Takes back storage a {@link Workspace} no longer needs, for a later {@link #allocate} to reuse. The caller
+     * guarantees nothing reads it again. Backends without a pool ignore it.
+     */
+    default void recycle(Storage storage) {
+    }
+
+    /** {@code dst += src} in place ({@code src} broadcast to {@code dst}'s shape): how gradients accumulate. */
+    default void accumulate(Tensor dst, Tensor src) {
+        copy(binary(BinaryOp.ADD, dst, src), dst);
+    }
+
     /** Copies {@code src} (any layout, same shape) into the view {@code dst}; converts dtype if they differ. */
     void copy(Tensor src, Tensor dst);
 

@@ -221,6 +221,29 @@ public final class Tensor {
         return out;
     }
 
+    // ---- in place ----------------------------------------------------------------------------------
+    // The few mutations the engine needs for state that outlives a step (gradients, optimizer moments):
+    // updating those buffers in place is what lets a Workspace recycle everything else.
+
+    /** {@code this += other} in place ({@code other} broadcast to this shape); returns this. */
+    public Tensor addInPlace(Tensor other) {
+        backend().accumulate(this, other);
+        return this;
+    }
+
+    /** Overwrites every element with {@code other}'s (broadcast to this shape, converted to this dtype). */
+    public Tensor copyFrom(Tensor other) {
+        Tensor src = other.shape().equals(shape) ? other : other.expand(shape.toArray());
+        backend().copy(src, this);
+        return this;
+    }
+
+    /** Sets every element to {@code value}; returns this. */
+    public Tensor fill(double value) {
+        backend().fill(this, value);
+        return this;
+    }
+
     /**
      * The same elements in a new shape; one dimension may be -1 (inferred). A view when this tensor is
      * contiguous, a copy otherwise.

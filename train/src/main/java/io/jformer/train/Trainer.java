@@ -12,6 +12,7 @@ import io.jformer.train.data.Batcher;
 import io.jformer.train.metrics.ClassificationMetrics;
 import io.jformer.train.optim.AdamW;
 import io.jformer.train.optim.LinearSchedule;
+import io.jformer.tensor.Workspace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -259,10 +260,12 @@ public final class Trainer {
         int[] order = data.order(0, 0, false, false);
         try (GradMode.Scope ignored = GradMode.noGrad()) {
             for (int b = 0; b < data.batchesPerEpoch(); b++) {
-                Batch batch = data.batch(order, b).to(model.device());
-                Variable logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
-                float lossSum = Losses.crossEntropy(logits, batch.labels(), -100, Reduction.SUM).data().item();
-                m.add(batch.labels().toLongArray(), logits.data().argmax(-1, false).toLongArray(), lossSum);
+                try (Workspace ws = Workspace.open()) {
+                    Batch batch = data.batch(order, b).to(model.device());
+                    Variable logits = model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask());
+                    float lossSum = Losses.crossEntropy(logits, batch.labels(), -100, Reduction.SUM).data().item();
+                    m.add(batch.labels().toLongArray(), logits.data().argmax(-1, false).toLongArray(), lossSum);
+                }
             }
         } finally {
             model.train(wasTraining);

@@ -3,6 +3,7 @@ package io.jformer.train;
 import io.jformer.autograd.Variable;
 import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.nn.Losses;
+import io.jformer.tensor.Workspace;
 import io.jformer.train.data.Batch;
 import io.jformer.train.optim.AdamW;
 import io.jformer.train.optim.GradientClipping;
@@ -37,13 +38,17 @@ final class Updater {
 
     /** Forward and backward of one micro-batch in training mode; gradients add up until {@link #apply}. */
     void accumulate(Batch batch) {
-        batch = batch.to(model.device());
-        model.train(true);
-        Variable loss = Losses.crossEntropy(model.forward(batch.inputIds(), batch.tokenTypeIds(), batch.attentionMask()),
-                batch.labels());
-        // Each micro-batch counts 1/accumulation, so the accumulated gradient is the group's mean.
-        loss.div(accumulation).backward();
-        pendingLoss += loss.data().item() / accumulation;
+        // Activations and their gradients die with the micro-batch: the workspace hands their memory to the next.
+        try (Workspace ignored = Workspace.open()) {
+            Batch onDevice = batch.to(model.device());
+            model.train(true);
+            Variable loss = Losses.crossEntropy(
+                    model.forward(onDevice.inputIds(), onDevice.tokenTypeIds(), onDevice.attentionMask()),
+                    onDevice.labels());
+            // Each micro-batch counts 1/accumulation, so the accumulated gradient is the group's mean.
+            loss.div(accumulation).backward();
+            pendingLoss += loss.data().item() / accumulation;
+        }
     }
 
     /** Optimizer step number {@code step} (1-based) on the accumulated gradients. */
@@ -52,7 +57,8 @@ final class Updater {
         double gradNorm = GradientClipping.clip(model.parameters(), maxGradNorm);
         optimizer.setLearningRate(lr);
         optimizer.step();
-        model.zeroGrad();
+        // Kept and zeroed rather than dropped: the next backward adds into the same buffers.
+        model.zeroGrad(false);
         StepStats stats = new StepStats(pendingLoss, gradNorm, lr);
         pendingLoss = 0;
         return stats;

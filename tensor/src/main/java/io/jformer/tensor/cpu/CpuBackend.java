@@ -63,7 +63,57 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Storage allocate(DType dtype, int length) {
-        return CpuStorage.allocate(dtype, length);
+        // The op set's contract leaves contents unspecified: every caller overwrites them.
+        return CpuStorage.allocate(dtype, length, false);
+    }
+
+    @Override
+    public void recycle(Storage storage) {
+        if (!(storage instanceof CpuStorage s)) {
+            throw new IllegalArgumentException("recycle: " + storage.device() + " storage is not the CPU backend's");
+        }
+        s.recycle();
+    }
+
+    /** Bytes of arrays the pool holds for reuse (released by closed workspaces, not yet taken again). */
+    public long pooledBytes() {
+        return CpuStorage.pool().heldBytes();
+    }
+
+    /** Allocations the pool has served since the JVM started. */
+    public long pooledReuseCount() {
+        return CpuStorage.pool().reusedCount();
+    }
+
+    /** Drops the pooled arrays, for the garbage collector to return when memory is needed elsewhere. */
+    public void releasePooledMemory() {
+        CpuStorage.pool().clear();
+    }
+
+    @Override
+    public void accumulate(Tensor dst, Tensor src) {
+        requireCpu("accumulate", dst, src);
+        boolean plain = dst.dtype() == DType.F32 && src.dtype() == DType.F32 && dst.isContiguous()
+                && src.isContiguous();
+        if (plain && dst.shape().equals(src.shape())) {
+            VectorMath.addInPlace(floats(dst), dst.offset(), floats(src), src.offset(), dst.numel());
+            return;
+        }
+        if (plain && dst.rank() >= 1 && src.rank() == 1 && src.size(0) == dst.size(-1) && dst.numel() > 0) {
+            // A bias added to every row: the linear layer's epilogue.
+            float[] d = floats(dst);
+            float[] b = floats(src);
+            int n = src.size(0);
+            int dOff = dst.offset();
+            int bOff = src.offset();
+            pool.parallelFor(dst.numel() / n, Math.max(1, 16384 / n), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    VectorMath.addInPlace(d, dOff + r * n, b, bOff, n);
+                }
+            });
+            return;
+        }
+        Backend.super.accumulate(dst, src);
     }
 
     @Override
@@ -126,7 +176,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         String name = op.name().toLowerCase();
         requireF32(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = newF32(shape);
+        Tensor out = outputF32(shape);
         float[] o = floats(out);
         float[] x = floats(a);
         float[] y = floats(b);
@@ -137,7 +187,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
     @Override
     public Tensor unary(UnaryOp op, Tensor x) {
         requireF32(op.name().toLowerCase(), x);
-        Tensor out = newF32(x.shape());
+        Tensor out = outputF32(x.shape());
         float[] o = floats(out);
         float[] in = floats(x);
         loop(x.shape(), out, x).run(pool, (off, len, st) -> ElementwiseKernels.unaryRow(op, o, in, off, len, st));
@@ -150,7 +200,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         requireF32(name, x, y, dy);
         requireSameShape(name, x, y);
         requireSameShape(name, x, dy);
-        Tensor out = newF32(x.shape());
+        Tensor out = outputF32(x.shape());
         float[] o = floats(out);
         float[] xs = floats(x);
         float[] ys = floats(y);
@@ -165,7 +215,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         String name = op.name().toLowerCase();
         requireF32(name, a, b);
         Shape shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = newF32(shape);
+        Tensor out = outputF32(shape);
         float[] o = floats(out);
         float[] x = floats(a);
         float[] y = floats(b);
@@ -177,7 +227,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
     public Tensor where(Tensor cond, Tensor a, Tensor b) {
         requireF32("where", cond, a, b);
         Shape shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
-        Tensor out = newF32(shape);
+        Tensor out = outputF32(shape);
         float[] o = floats(out);
         float[] c = floats(cond);
         float[] x = floats(a);
@@ -371,14 +421,15 @@ public final class CpuBackend implements Backend, AutoCloseable {
         Tensor g = dy.contiguous();
         float[] src = floats(g);
         int gOff = g.offset();
-        float[] out = new float[numRows * d];
+        Tensor result = newF32(Shape.of(numRows, d));
+        float[] out = floats(result);
         // Threads own disjoint column ranges, so repeated ids add up in id order without races.
         pool.parallelFor(d, 64, (c0, c1) -> {
             for (int i = 0; i < idx.length; i++) {
                 VectorMath.addInPlace(out, (int) idx[i] * d + c0, src, gOff + i * d + c0, c1 - c0);
             }
         });
-        return new Tensor(CpuStorage.of(out), Shape.of(numRows, d));
+        return result;
     }
 
     @Override
@@ -567,6 +618,11 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     static Tensor newF32(Shape shape) {
         return new Tensor(CpuStorage.allocate(DType.F32, shape.numel()), shape);
+    }
+
+    /** An F32 output the kernel writes in full, so memory taken from the pool is not zeroed first. */
+    static Tensor outputF32(Shape shape) {
+        return new Tensor(CpuStorage.allocate(DType.F32, shape.numel(), false), shape);
     }
 
     static CpuStorage storage(Tensor t) {

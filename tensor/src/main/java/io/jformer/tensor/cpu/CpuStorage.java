@@ -3,13 +3,19 @@ package io.jformer.tensor.cpu;
 import io.jformer.tensor.DType;
 import io.jformer.tensor.Device;
 import io.jformer.tensor.Storage;
+import io.jformer.tensor.Workspace;
+
+import java.util.Arrays;
 
 /** Host storage backed by a Java array: {@code float[]} for F32, {@code short[]} for F16/BF16, {@code long[]} for I64. */
 public final class CpuStorage implements Storage {
 
+    private static final ArrayPool POOL = ArrayPool.forThisJvm();
+
     private final DType dtype;
     private final Object array;
     private final int length;
+    private boolean recycled;
 
     private CpuStorage(DType dtype, Object array, int length) {
         this.dtype = dtype;
@@ -35,13 +41,89 @@ public final class CpuStorage implements Storage {
         return new CpuStorage(dtype, bits, bits.length);
     }
 
-    /** Zero-filled storage. */
+    /**
+     * Zero-filled storage. Large arrays come from the pool of arrays that closed {@link Workspace}s handed back
+     * (zeroed here, as a fresh Java array would be) and are tracked by the open workspace, if any.
+     */
     public static CpuStorage allocate(DType dtype, int length) {
+        return allocate(dtype, length, true);
+    }
+
+    /**
+     * Like {@link #allocate(DType, int)}, but with {@code zeroed} false a reused array keeps stale contents: for
+     * outputs a kernel writes in full (a product, an elementwise result), where zeroing first is a wasted pass.
+     */
+    static CpuStorage allocate(DType dtype, int length, boolean zeroed) {
+        if (!ArrayPool.pooled(length)) {
+            return fresh(dtype, length);
+        }
+        CpuStorage s = reused(dtype, length, zeroed);
+        if (s == null) {
+            s = fresh(dtype, length);
+        }
+        Workspace.track(s);
+        return s;
+    }
+
+    private static CpuStorage fresh(DType dtype, int length) {
         return switch (dtype) {
             case F32 -> of(new float[length]);
             case F16, BF16 -> ofHalves(dtype, new short[length]);
             case I64 -> of(new long[length]);
         };
+    }
+
+    private static CpuStorage reused(DType dtype, int length, boolean zeroed) {
+        switch (dtype) {
+            case F32 -> {
+                float[] a = (float[]) POOL.take(float[].class, length);
+                if (a != null) {
+                    if (zeroed) {
+                        Arrays.fill(a, 0f);
+                    }
+                    return of(a);
+                }
+            }
+            case F16, BF16 -> {
+                short[] a = (short[]) POOL.take(short[].class, length);
+                if (a != null) {
+                    if (zeroed) {
+                        Arrays.fill(a, (short) 0);
+                    }
+                    return ofHalves(dtype, a);
+                }
+            }
+            case I64 -> {
+                long[] a = (long[]) POOL.take(long[].class, length);
+                if (a != null) {
+                    if (zeroed) {
+                        Arrays.fill(a, 0L);
+                    }
+                    return of(a);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Hands the array to the pool; the storage must not be used again. */
+    void recycle() {
+        if (recycled) {
+            throw new IllegalStateException("storage of " + length + " " + dtype + " elements was already recycled");
+        }
+        recycled = true;
+        if (!ArrayPool.pooled(length)) {
+            return;
+        }
+        if (Workspace.poisons() && array instanceof float[] f) {
+            Arrays.fill(f, Float.NaN);
+        }
+        POOL.give(array);
+    }
+
+    /** The pool shared by every CPU backend instance (they share the JVM's heap). */
+    static ArrayPool pool() {
+        return POOL;
     }
 
     @Override

@@ -18,15 +18,15 @@ final class MatmulDispatch {
         int m = p.m();
         int n = p.n();
         int k = p.k();
-        Tensor out = CpuBackend.newF32(p.productShape());
+        Tensor out = CpuBackend.outputF32(p.productShape());
         float[] c = CpuBackend.floats(out);
         float[] av = CpuBackend.floats(a);
         float[] bv = CpuBackend.floats(b);
         Tensor ae = p.a();
         Tensor be = p.b();
         int batchCount = p.batch().numel();
-        if (batchCount == 1) {
-            Sgemm.gemm(pool, m, n, k, av, ae.offset(), ae.stride(-2), ae.stride(-1),
+        if (batchCount == 1 || foldsIntoRows(ae, be)) {
+            Sgemm.gemm(pool, batchCount * m, n, k, av, ae.offset(), ae.stride(-2), ae.stride(-1),
                     bv, be.offset(), be.stride(-2), be.stride(-1), c, 0, n, false);
         } else {
             Sgemm.gemmBatched(pool, batchCount, m, n, k, av, OpShapes.batchOffsets(ae, p.batch()), ae.stride(-2), ae.stride(-1),
@@ -34,6 +34,29 @@ final class MatmulDispatch {
                     n, false);
         }
         return p.result(out);
+    }
+
+    /**
+     * True when every product shares one B (broadcast over the batch, as a linear layer's weight is) and A's batch
+     * and row dimensions walk its storage with one row stride: then the batch is just more rows of one GEMM.
+     * Multiplying {@code [16, 128, 768]} by a shared {@code [768, 768]} as one 2048-row product packs B once instead
+     * of sixteen times and gives the blocking a tall enough M to keep both cores busy.
+     */
+    static boolean foldsIntoRows(Tensor a, Tensor b) {
+        int batchRank = a.rank() - 2;
+        for (int d = 0; d < batchRank; d++) {
+            if (b.stride(d) != 0 && b.size(d) != 1) {
+                return false;
+            }
+        }
+        long expected = a.stride(-2);
+        for (int d = a.rank() - 3; d >= 0; d--) {
+            expected *= a.size(d + 1);
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] outputOffsets(int count, int size) {

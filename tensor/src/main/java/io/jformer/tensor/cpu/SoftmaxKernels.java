@@ -21,7 +21,18 @@ final class SoftmaxKernels {
                            int[] st) {
         int o = off[0];
         float s = (float) scale;
-        for (int i = 0; i < len; i++) {
+        int i = 0;
+        if (st[1] == 1 && (mask == null || st[2] == 1)) {
+            // Multiply, then add (not fused), so the vector lanes round exactly as the scalar tail does.
+            for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
+                FloatVector t = FloatVector.fromArray(SPECIES, x, off[1] + i).mul(s);
+                if (mask != null) {
+                    t = t.add(FloatVector.fromArray(SPECIES, mask, off[2] + i));
+                }
+                t.intoArray(out, o + i);
+            }
+        }
+        for (; i < len; i++) {
             float t = x[off[1] + i * st[1]] * s;
             out[o + i] = mask == null ? t : t + mask[off[2] + i * st[2]];
         }
@@ -33,7 +44,16 @@ final class SoftmaxKernels {
         }
         FloatVector vmax = FloatVector.broadcast(SPECIES, max);
         FloatVector acc = FloatVector.zero(SPECIES);
-        for (int i = 0; i < len; i += LANES) {
+        // Whole vectors unmasked: on JDK 17 a mask made per iteration is boxed, and the loop then allocated.
+        i = 0;
+        for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i).sub(vmax));
+            acc = acc.add(e);
+            if (!log) {
+                e.intoArray(out, o + i);
+            }
+        }
+        if (i < len) {
             VectorMask<Float> m = SPECIES.indexInRange(i, len);
             FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i, m).sub(vmax));
             acc = acc.add(e, m);
@@ -44,9 +64,9 @@ final class SoftmaxKernels {
         float sum = VectorMath.sumLanes(acc);
         if (log) {
             FloatVector shift = FloatVector.broadcast(SPECIES, max + (float) Math.log(sum));
-            for (int i = 0; i < len; i += LANES) {
-                VectorMask<Float> m = SPECIES.indexInRange(i, len);
-                FloatVector.fromArray(SPECIES, out, o + i, m).sub(shift).intoArray(out, o + i, m);
+            for (int j = 0; j < len; j += LANES) {
+                VectorMask<Float> m = SPECIES.indexInRange(j, len);
+                FloatVector.fromArray(SPECIES, out, o + j, m).sub(shift).intoArray(out, o + j, m);
             }
         } else {
             VectorMath.scale(out, o, 1f / sum, out, o, len);
@@ -71,6 +91,10 @@ final class SoftmaxKernels {
             }
             return;
         }
+        if (st[1] == 1 && st[2] == 1) {
+            contiguousBackwardRow(dx, o, y, off[1], dy, off[2], s, len);
+            return;
+        }
         float dot = 0f;
         for (int i = 0; i < len; i++) {
             dot += dy[off[2] + i * st[2]] * y[off[1] + i * st[1]];
@@ -78,6 +102,29 @@ final class SoftmaxKernels {
         for (int i = 0; i < len; i++) {
             float yi = y[off[1] + i * st[1]];
             dx[o + i] = s * yi * (dy[off[2] + i * st[2]] - dot);
+        }
+    }
+
+    /** The softmax backward row when y and dy are contiguous (attention's case), a vector at a time. */
+    private static void contiguousBackwardRow(float[] dx, int o, float[] y, int yOff, float[] dy, int dyOff, float s,
+                                              int len) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
+            acc = FloatVector.fromArray(SPECIES, dy, dyOff + i).fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc);
+        }
+        float dot = VectorMath.sumLanes(acc);
+        for (int j = i; j < len; j++) {
+            dot += dy[dyOff + j] * y[yOff + j];
+        }
+        FloatVector vs = FloatVector.broadcast(SPECIES, s);
+        FloatVector vdot = FloatVector.broadcast(SPECIES, dot);
+        for (i = 0; i < SPECIES.loopBound(len); i += LANES) {
+            FloatVector yi = FloatVector.fromArray(SPECIES, y, yOff + i);
+            vs.mul(yi).mul(FloatVector.fromArray(SPECIES, dy, dyOff + i).sub(vdot)).intoArray(dx, o + i);
+        }
+        for (; i < len; i++) {
+            dx[o + i] = s * y[yOff + i] * (dy[dyOff + i] - dot);
         }
     }
 }

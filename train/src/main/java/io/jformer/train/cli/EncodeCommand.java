@@ -12,6 +12,7 @@ import io.jformer.bert.tokenizer.BertTokenizer;
 import io.jformer.bert.tokenizer.Encoding;
 import io.jformer.tensor.Tensor;
 import io.jformer.train.data.PaddedIds;
+import io.jformer.tensor.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,12 +61,18 @@ final class EncodeCommand implements Callable<Integer> {
             for (List<String> lines = in.next(batchSize); !lines.isEmpty(); lines = in.next(batchSize)) {
                 List<Encoding> enc = tokenizer.encodeBatch(lines);
                 PaddedIds ids = PaddedIds.of(enc, tokenizer.vocab().padId());
-                BertModelOutput o = bert.forward(ids.inputIds().to(device), ids.tokenTypeIds().to(device),
-                        ids.attentionMask().to(device));
-                Tensor cls = o.lastHiddenState().data().select(1, 0).contiguous();
-                float[] clsValues = cls.toFloatArray();
-                float[] pooled = o.pooled() == null ? null : o.pooled().data().toFloatArray();
-                int h = cls.size(1);
+                float[] clsValues;
+                float[] pooled;
+                int h;
+                // The batch's activations are reused by the next batch; only the copied-out vectors leave.
+                try (Workspace ws = Workspace.open()) {
+                    BertModelOutput o = bert.forward(ids.inputIds().to(device), ids.tokenTypeIds().to(device),
+                            ids.attentionMask().to(device));
+                    Tensor cls = o.lastHiddenState().data().select(1, 0).contiguous();
+                    clsValues = cls.toFloatArray();
+                    pooled = o.pooled() == null ? null : o.pooled().data().toFloatArray();
+                    h = cls.size(1);
+                }
                 for (int r = 0; r < lines.size(); r++) {
                     ObjectNode n = json.createObjectNode();
                     vector(n.putArray("cls"), clsValues, r * h, h);

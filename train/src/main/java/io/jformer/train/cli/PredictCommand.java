@@ -6,6 +6,7 @@ import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.bert.tokenizer.BertTokenizer;
 import io.jformer.tensor.Tensor;
 import io.jformer.train.data.PaddedIds;
+import io.jformer.tensor.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,13 +54,12 @@ final class PredictCommand implements Callable<Integer> {
     private static void classify(BertForSequenceClassification net, BertTokenizer tokenizer, List<String> labels,
                                  List<String> lines) {
         PaddedIds ids = PaddedIds.of(tokenizer.encodeBatch(lines), tokenizer.vocab().padId());
-        Tensor probs;
-        try (GradMode.Scope ignored = GradMode.noGrad()) {
+        float[] p;
+        try (GradMode.Scope ignored = GradMode.noGrad(); Workspace ws = Workspace.open()) {
             io.jformer.tensor.Device d = net.device();
-            probs = net.forward(ids.inputIds().to(d), ids.tokenTypeIds().to(d), ids.attentionMask().to(d)).data()
-                    .softmax(-1);
+            p = net.forward(ids.inputIds().to(d), ids.tokenTypeIds().to(d), ids.attentionMask().to(d)).data()
+                    .softmax(-1).toFloatArray();
         }
-        float[] p = probs.toFloatArray();
         int c = labels.size();
         for (int r = 0; r < lines.size(); r++) {
             int best = 0;

@@ -4,6 +4,7 @@ import io.jformer.autograd.Variable;
 import io.jformer.tensor.AdamWStep;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.Workspace;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,8 +81,9 @@ public final class AdamW {
         });
     }
 
+    /** Moments live as long as the optimizer: never memory of a Workspace the step may run in. */
     private static Tensor zerosLike(Tensor t) {
-        return Tensor.full(t.shape(), 0, io.jformer.tensor.DType.F32, t.device());
+        return Workspace.untracked(() -> Tensor.full(t.shape(), 0, io.jformer.tensor.DType.F32, t.device()));
     }
 
     /** Moments by parameter name ({@code NAME.exp_avg}, {@code NAME.exp_avg_sq}), for checkpoints. */

@@ -2,6 +2,7 @@ package io.jformer.train.optim;
 
 import io.jformer.autograd.Variable;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.Workspace;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,13 +75,15 @@ public final class GradScaler {
             if (g == null) {
                 continue;
             }
-            Tensor u = g.mul(inverse);
-            // |u| summed is inf or NaN exactly when some element is (or when finite values overflow, which
-            // would overflow fp16 activations too): one reduction per tensor instead of an elementwise scan.
-            if (!Double.isFinite(u.abs().sum().item())) {
-                foundInf = true;
+            // In place, so the gradient buffers a training loop keeps stay the same buffers.
+            try (Workspace ignored = Workspace.open()) {
+                g.copyFrom(g.mul(inverse));
+                // |g| summed is inf or NaN exactly when some element is (or when finite values overflow, which
+                // would overflow fp16 activations too): one reduction per tensor instead of an elementwise scan.
+                if (!Double.isFinite(g.abs().sum().item())) {
+                    foundInf = true;
+                }
             }
-            p.setGrad(u);
         }
     }
 

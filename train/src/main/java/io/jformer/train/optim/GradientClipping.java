@@ -2,6 +2,7 @@ package io.jformer.train.optim;
 
 import io.jformer.autograd.Variable;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.Workspace;
 
 import java.util.Collection;
 
@@ -17,15 +18,17 @@ public final class GradientClipping {
         for (Variable p : params) {
             if (p.grad() != null) {
                 Tensor g = p.grad();
-                sumSq += g.mul(g).sum().item();
+                try (Workspace ignored = Workspace.open()) {
+                    sumSq += g.mul(g).sum().item();
+                }
             }
         }
         return Math.sqrt(sumSq);
     }
 
     /**
-     * Scales every gradient by {@code maxNorm / (norm + 1e-6)} when that is below 1, as PyTorch does, and
-     * returns the norm before clipping (what the Trainer logs as {@code grad_norm}).
+     * Scales every gradient in place by {@code maxNorm / (norm + 1e-6)} when that is below 1, as PyTorch does,
+     * and returns the norm before clipping (what the Trainer logs as {@code grad_norm}).
      */
     public static double clip(Collection<Variable> params, double maxNorm) {
         double norm = globalNorm(params);
@@ -33,7 +36,9 @@ public final class GradientClipping {
         if (coef < 1) {
             for (Variable p : params) {
                 if (p.grad() != null) {
-                    p.setGrad(p.grad().mul(coef));
+                    try (Workspace ignored = Workspace.open()) {
+                        p.grad().copyFrom(p.grad().mul(coef));
+                    }
                 }
             }
         }

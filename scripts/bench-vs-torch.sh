@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# jformer against PyTorch (training step and forward pass) and onnxruntime (forward pass), on this machine, in one
+# run: same models, same batch and sequence length, same thread count. Prints one table of medians and ratios.
+#
+# usage: scripts/bench-vs-torch.sh
+#   BENCH_MODELS   models to time (default: all-minilm-l6-v2 bert-base-uncased)
+#   BENCH_THREADS  thread counts (default: 1 2)
+#   BENCH_SEQS     sequence lengths for the scaling rows, at the largest thread count (default: 64 128 256 512)
+#   BENCH_SCALING_MODELS  models for the scaling rows (default: all-minilm-l6-v2)
+#   BENCH_REPEATS  timed runs per case, median reported (default: 5)
+# Results: target/bench/<timestamp>/ holds each side's JSON lines and the table (table.md).
+#
+# Installs Debian's python3-torch and libopenblas0-pthread when they are missing (the PyTorch reference), and
+# fetches the models with scripts/fetch.sh. OpenBLAS tuning variables from the environment would skew PyTorch,
+# so they are unset for the benchmark commands only; tests and CI never unset them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+models=(${BENCH_MODELS:-all-minilm-l6-v2 bert-base-uncased})
+threads=(${BENCH_THREADS:-1 2})
+seqs=(${BENCH_SEQS:-64 128 256 512})
+scaling_models=(${BENCH_SCALING_MODELS:-all-minilm-l6-v2})
+repeats=${BENCH_REPEATS:-5}
+batch=16
+max_threads=${threads[-1]}
+python=/usr/bin/python3
+out="target/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+
+need=()
+"$python" -c 'import torch' 2>/dev/null || need+=(python3-torch)
+dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} (the PyTorch reference) ..." >&2
+  sudo_cmd=$([ "$(id -u)" -eq 0 ] && echo "" || echo sudo)
+  $sudo_cmd apt-get install -y -q "${need[@]}" >&2
+fi
+
+fetch=()
+for m in "${models[@]}" "${scaling_models[@]}"; do
+  case "$m" in
+    all-minilm-l6-v2) fetch+=(minilm) ;;
+    bert-base-uncased) fetch+=(bert-base) ;;
+    bge-small-en-v15) fetch+=(bge) ;;
+    *) echo "bench-vs-torch: unknown model $m" >&2; exit 2 ;;
+  esac
+done
+scripts/fetch.sh $(printf '%s\n' "${fetch[@]}" | sort -u)
+cache="${JFORMER_CACHE:-$HOME/.cache/jformer}"
+
+# One case on both sides. jformer first: it converts the model into the Hugging Face directory PyTorch reads.
+run_case() {
+  local model=$1 t=$2 seq=$3 warmup=$4
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./jformer bench --model "$model" --threads "$t" --batch $batch \
+    --seq "$seq" --warmup "$warmup" --repeats "$repeats" 2>/dev/null | grep '^{' | tail -1 >>"$out/jformer.jsonl"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$t" "$python" scripts/reference/torch_bench.py \
+    --model "$cache/hf/$model" --threads "$t" --batch $batch --seq "$seq" --warmup 3 --repeats "$repeats" \
+    >>"$out/pytorch.jsonl"
+}
+
+for m in "${models[@]}"; do
+  for t in "${threads[@]}"; do
+    echo "timing $m, $t thread(s), $batch x 128 ..." >&2
+    run_case "$m" "$t" 128 5
+  done
+done
+for m in "${scaling_models[@]}"; do
+  for s in "${seqs[@]}"; do
+    [ "$s" = 128 ] && [[ " ${models[*]} " == *" $m "* ]] && continue
+    echo "timing $m, $max_threads thread(s), $batch x $s ..." >&2
+    run_case "$m" "$max_threads" "$s" 3
+  done
+done
+
+# onnxruntime (Java, CPU, all graph optimisations) on the ONNX exports in the cache: forward passes only.
+mvn -B -q -DskipTests install >/dev/null
+mvn -B -q -pl bert test-compile >/dev/null
+mvn -B -q -pl bert dependency:build-classpath -Dmdep.outputFile="$PWD/$out/bert.cp" >/dev/null
+for m in "${models[@]}"; do
+  [ -f "$cache/models/$m/model.onnx" ] || continue
+  for t in "${threads[@]}"; do
+    echo "timing $m against onnxruntime, $t thread(s) ..." >&2
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE java --add-modules jdk.incubator.vector -XX:+UseParallelGC \
+      -XX:MaxNewSize=128m -cp "bert/target/test-classes:bert/target/classes:$(cat "$out/bert.cp")" \
+      io.jformer.bert.EncodeThroughput "$m" $batch 128 "$t" 2>/dev/null | grep '^{' >>"$out/onnxruntime.jsonl"
+  done
+done
+
+"$python" - "$out" <<'PY' | tee "$out/table.md"
+import json
+import os
+import platform
+import sys
+
+out = sys.argv[1]
+
+def load(name):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return []
+    return [json.loads(line) for line in open(path) if line.strip()]
+
+def key(r):
+    return (r["model"], r["threads"], r["seq"])
+
+ours = {key(r): r for r in load("jformer.jsonl")}
+torch = {key(r): r for r in load("pytorch.jsonl")}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+print(f"Machine: {cpu}, {os.cpu_count()} cores. Batch 16; medians; ratio = PyTorch time / jformer time "
+      f"(above 1: jformer faster); RSS = peak resident memory of the process.\n")
+print("| model | threads | seq | train seq/s jformer | PyTorch | ratio | forward seq/s jformer | PyTorch | ratio "
+      "| peak RSS MB jformer | PyTorch |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for k in sorted(ours, key=lambda k: (k[0], k[2], k[1])):
+    j, p = ours[k], torch.get(k)
+    if p is None:
+        continue
+    print(f"| {k[0]} | {k[1]} | {k[2]} | {j['train_seq_per_s']:.2f} | {p['train_seq_per_s']:.2f} | "
+          f"{p['train_step_s'] / j['train_step_s']:.2f} | {j['fwd_seq_per_s']:.1f} | {p['fwd_seq_per_s']:.1f} | "
+          f"{p['fwd_s'] / j['fwd_s']:.2f} | {j['peak_rss_mb']:.0f} | {p['peak_rss_mb']:.0f} |")
+ort = load("onnxruntime.jsonl")
+if ort:
+    print("\n| model | threads | seq | forward seq/s jformer | onnxruntime | ratio |")
+    print("|---|---|---|---|---|---|")
+    for r in ort:
+        b = r["batch"]
+        print(f"| {r['model']} | {r['threads']} | {r['seq']} | {b / r['jformer_fwd_s']:.1f} | "
+              f"{b / r['onnxruntime_fwd_s']:.1f} | {r['ratio']:.2f} |")
+PY
+echo "results in $out" >&2
