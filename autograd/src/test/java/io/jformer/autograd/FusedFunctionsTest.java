@@ -1,0 +1,71 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Generator;
+import io.jformer.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fused graph nodes against the plain compositions they replace. GradCheck (OpGradientTest) already holds
+ * each against finite differences; here the question is whether the fusion changed anything.
+ */
+class FusedFunctionsTest {
+
+    private final Inputs in = new Inputs(21);
+
+    /**
+     * Linear as one node (bias added in place, batch folded into the weight gradient's inner dimension) against
+     * matmul, then add. The value is bit-identical (same product, same additions); the weight gradient sums the
+     * batch in a different order, so it is held to 4·k·2⁻²⁴·Σ|terms| with k = 2·50 rows: the bound on two float
+     * sums of those terms in different orders, with a factor 4 to spare.
+     */
+    @Test
+    void linearNodeMatchesMatmulThenAdd() {
+        Tensor x = in.normal(2, 50, 24);
+        Tensor w = in.normal(16, 24);
+        Tensor b = in.normal(16);
+        Tensor dy = in.normal(2, 50, 16);
+        Variable[] fused = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        Variable[] plain = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        Variable yf = Functional.linear(fused[0], fused[1], fused[2]);
+        Variable yp = plain[0].matmul(plain[1].t()).add(plain[2]);
+        assertEquals(yp.data().sub(yf.data()).abs().max(false).item(), 0f, "forward");
+        yf.backward(dy);
+        yp.backward(dy);
+        // Σ|terms| per weight-gradient element: |dy|ᵀ·|x| over all 100 rows.
+        Tensor scale = dy.abs().reshape(-1, 16).t().matmul(x.abs().reshape(-1, 24));
+        double bound = 4 * 100 * Math.pow(2, -24);
+        Tensor excess = fused[1].grad().sub(plain[1].grad()).abs().sub(scale.mul(bound));
+        assertTrue(excess.max(false).item() <= 0, "weight gradient differs beyond reordering");
+        assertTrue(fused[0].grad().sub(plain[0].grad()).abs().max(false).item() == 0, "input gradient");
+        Tensor biasScale = dy.abs().reshape(-1, 16).sum(false, 0);
+        assertTrue(fused[2].grad().sub(plain[2].grad()).abs().sub(biasScale.mul(bound)).max(false).item() <= 0,
+                "bias gradient");
+    }
+
+    /** The backward pass redraws the mask: it must be the very mask of the forward pass. */
+    @Test
+    void dropoutBackwardUsesTheForwardMask() {
+        Tensor x = in.normal(64, 300).abs().add(0.5); // no zeros, so y == 0 exactly where a unit was dropped
+        Variable v = Variable.parameter(x);
+        double p = 0.3;
+        Variable y = Functional.dropout(v, p, true, new Generator(9));
+        Tensor dy = in.normal(64, 300);
+        y.backward(dy);
+        float[] yv = y.data().toFloatArray();
+        float[] g = v.grad().toFloatArray();
+        float[] d = dy.toFloatArray();
+        int dropped = 0;
+        for (int i = 0; i < yv.length; i++) {
+            float expected = yv[i] == 0 ? 0f : (float) (d[i] * (float) (1 / (1 - p)));
+            if (yv[i] == 0) {
+                dropped++;
+            }
+            assertTrue(expected == g[i], "element " + i + ": expected " + expected + ", got " + g[i]); // -0 == 0
+        }
+        // 19,200 draws at p = 0.3: the dropped count is 5760 ± 64 (one standard deviation).
+        assertTrue(Math.abs(dropped - 5760) < 400, "dropped " + dropped);
+    }
+}

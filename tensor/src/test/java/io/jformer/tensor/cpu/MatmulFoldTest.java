@@ -1,0 +1,78 @@
+package io.jformer.tensor.cpu;
+
+import io.jformer.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A batch times one shared matrix (a linear layer) runs as a single GEMM with the batch folded into rows. The
+ * fold must give exactly what the plain path gives, each batch entry multiplied on its own: the GEMM computes
+ * every output element with the same reduction order whatever M is, so the results are compared bit for bit.
+ */
+class MatmulFoldTest {
+
+    private static Tensor random(Random r, int... shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(v, shape);
+    }
+
+    private static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
+                throw new AssertionError(what + ", element " + i + ": " + expected[i] + " alone, " + actual[i] + " folded");
+            }
+        }
+    }
+
+    @Test
+    void foldedBatchEqualsEachEntryMultipliedAlone() {
+        Random r = new Random(11);
+        Tensor x = random(r, 4, 70, 300);
+        Tensor w = random(r, 90, 300);
+        Tensor folded = x.matmul(w.t());
+        for (int b = 0; b < 4; b++) {
+            Tensor alone = x.select(0, b).contiguous().matmul(w.t());
+            assertBitsEqual(alone.toFloatArray(), folded.select(0, b).contiguous().toFloatArray(), "batch entry " + b);
+        }
+    }
+
+    @Test
+    void onlyRowStackableBatchesOverASharedMatrixFold() {
+        Random r = new Random(12);
+        Tensor x = random(r, 3, 5, 8);
+        Tensor w = random(r, 8, 6);
+        assertTrue(plan(x, w), "contiguous batch over a shared matrix");
+        assertTrue(plan(random(r, 2, 3, 5, 8), w), "several batch dimensions stacked in order");
+        assertFalse(plan(x.permute(1, 0, 2), w), "batch stride does not continue the row stride");
+        assertFalse(plan(x, random(r, 3, 8, 6)), "each entry has its own B");
+    }
+
+    private static boolean plan(Tensor a, Tensor b) {
+        var p = io.jformer.tensor.OpShapes.matmul(a, b);
+        return MatmulDispatch.foldsIntoRows(p.a(), p.b());
+    }
+
+    @Test
+    void foldedProductOfANarrowedInputMatchesThePlainPath() {
+        // Narrowed columns: rows are still evenly spaced, so the batch folds with the row stride of the parent.
+        Random r = new Random(13);
+        Tensor x = random(r, 3, 40, 64).narrow(2, 8, 48);
+        Tensor w = random(r, 48, 33);
+        Tensor folded = x.matmul(w);
+        for (int b = 0; b < 3; b++) {
+            Tensor alone = x.select(0, b).matmul(w);
+            assertBitsEqual(alone.toFloatArray(), folded.select(0, b).contiguous().toFloatArray(), "batch entry " + b);
+        }
+    }
+}
