@@ -11,7 +11,8 @@
 # Results: target/bench/<timestamp>/ holds each side's JSON lines and the table (table.md).
 #
 # Installs Debian's python3-torch and libopenblas0-pthread when they are missing (the PyTorch reference), and
-# fetches the models with scripts/fetch.sh. OpenBLAS tuning variables from the environment would skew PyTorch,
+# fetches the models with scripts/fetch.sh. PyTorch runs with OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS set
+# to the thread count, its fastest configuration here (see run_case). OpenBLAS tuning variables from the environment would skew PyTorch,
 # so they are unset for the benchmark commands only; tests and CI never unset them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ for m in "${models[@]}" "${scaling_models[@]}"; do
     *) echo "bench-vs-torch: unknown model $m" >&2; exit 2 ;;
   esac
 done
-scripts/fetch.sh $(printf '%s\n' "${fetch[@]}" | sort -u)
+scripts/fetch.sh $(printf '%s\n' "${fetch[@]}" | sort -u) >/dev/null
 cache="${JFORMER_CACHE:-$HOME/.cache/jformer}"
 
 # One case on both sides. jformer first: it converts the model into the Hugging Face directory PyTorch reads.
@@ -53,7 +54,10 @@ run_case() {
   local model=$1 t=$2 seq=$3 warmup=$4
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./jformer bench --model "$model" --threads "$t" --batch $batch \
     --seq "$seq" --warmup "$warmup" --repeats "$repeats" 2>/dev/null | grep '^{' | tail -1 >>"$out/jformer.jsonl"
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$t" "$python" scripts/reference/torch_bench.py \
+  # PyTorch at its best on these cores: with the default OMP_WAIT_POLICY its OpenMP threads spin while
+  # OpenBLAS's own threads multiply, and two threads ran slower than one (MiniLM train 10.2 vs 15.6 seq/s).
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
+    OMP_WAIT_POLICY=PASSIVE "$python" scripts/reference/torch_bench.py \
     --model "$cache/hf/$model" --threads "$t" --batch $batch --seq "$seq" --warmup 3 --repeats "$repeats" \
     >>"$out/pytorch.jsonl"
 }
