@@ -2,6 +2,7 @@ package io.jformer.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,13 +23,31 @@ final class VectorMath {
      * implementation, and the interpreter and C2 pick different ones: a sum would then depend on JIT timing.
      */
     static float sumLanes(FloatVector v) {
-        float[] lanes = new float[LANES];
-        v.intoArray(lanes, 0);
-        float s = 0f;
-        for (float x : lanes) {
-            s += x;
+        // A fixed tree: add the upper half onto the lower, then the upper quarter, ... down to lane 0. Every
+        // step is a lanewise IEEE add, so the interpreter and C2 agree; storing the lanes to an array and
+        // summing them was the same order-safety for twice the cost (the array was allocated on every call).
+        FloatVector s = v;
+        for (VectorShuffle<Float> fold : FOLDS) {
+            s = s.add(s.rearrange(fold));
         }
-        return s;
+        return s.lane(0);
+    }
+
+    /** Shuffles that bring lanes [w/2, w) down to [0, w/2), for w = LANES, LANES/2, ..., 2. */
+    private static final VectorShuffle<Float>[] FOLDS = folds();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] folds() {
+        int steps = Integer.numberOfTrailingZeros(LANES);
+        VectorShuffle<Float>[] out = new VectorShuffle[steps];
+        for (int k = 0, w = LANES; k < steps; k++, w /= 2) {
+            int[] idx = new int[LANES];
+            for (int i = 0; i < LANES; i++) {
+                idx[i] = (i + w / 2) % LANES;
+            }
+            out[k] = VectorShuffle.fromArray(SPECIES, idx, 0);
+        }
+        return out;
     }
 
     static float sum(float[] a, int off, int len) {
