@@ -1,6 +1,6 @@
 package io.jformer.autograd;
 
-import io.jformer.tensor.DType;
+import io.jformer.tensor.Device;
 import io.jformer.tensor.Distribution;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Shape;
@@ -20,19 +20,18 @@ final class DropoutFunction {
     static Variable dropout(Variable x, double p, Generator gen) {
         Tensor in = x.data();
         Shape shape = in.shape();
+        Device device = in.device();
         long seed = gen.seed();
         long counter = gen.reserve(in.numel());
         Tensor y;
         try (Workspace ws = Workspace.open()) {
-            y = ws.keep(in.mul(scaledMask(shape, in, p, seed, counter)));
+            y = ws.keep(in.mul(scaledMask(shape, device, p, seed, counter)));
         }
-        return Variable.record("dropout", y, g -> new Tensor[]{g.mul(scaledMask(shape, g, p, seed, counter))}, x);
+        return Variable.record("dropout", y, g -> new Tensor[]{g.mul(scaledMask(shape, device, p, seed, counter))}, x);
     }
 
     /** Element {@code i} is {@code 1/(1-p)} where draw {@code counter + i} keeps it, else 0. */
-    private static Tensor scaledMask(Shape shape, Tensor like, double p, long seed, long counter) {
-        Tensor keep = Tensor.empty(shape, DType.F32, like.device());
-        keep.backend().fillRandom(keep, Distribution.BERNOULLI, 1 - p, 0, seed, counter);
-        return keep.mul(1.0 / (1 - p));
+    private static Tensor scaledMask(Shape shape, Device device, double p, long seed, long counter) {
+        return Tensor.random(Distribution.BERNOULLI, 1 - p, 0, seed, counter, shape, device).mul(1.0 / (1 - p));
     }
 }

@@ -30,9 +30,12 @@ final class LinearFunction {
         }
         int in = w.size(1);
         int out = w.size(0);
-        return Variable.record("linear", y, g -> new Tensor[]{
-                x.requiresGrad() ? g.matmul(w) : null,
-                weight.requiresGrad() ? g.reshape(-1, out).t().matmul(xd.reshape(-1, in)) : null,
-                bias != null && bias.requiresGrad() ? g.reshape(-1, out).sum(false, 0) : null}, x, weight, bias);
+        return Variable.record("linear", y, g -> {
+            Tensor rows = g.reshape(-1, out);
+            return new Tensor[]{
+                    x.requiresGrad() ? g.matmul(w) : null,
+                    weight.requiresGrad() ? rows.t().matmul(xd.reshape(-1, in)) : null,
+                    bias != null && bias.requiresGrad() ? rows.sum(false, 0) : null};
+        }, x, weight, bias);
     }
 }

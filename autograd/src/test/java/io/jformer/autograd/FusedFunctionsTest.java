@@ -59,7 +59,7 @@ class FusedFunctionsTest {
         float[] d = dy.toFloatArray();
         int dropped = 0;
         for (int i = 0; i < yv.length; i++) {
-            float expected = yv[i] == 0 ? 0f : (float) (d[i] * (float) (1 / (1 - p)));
+            float expected = yv[i] == 0 ? 0f : d[i] * (float) (1 / (1 - p));
             if (yv[i] == 0) {
                 dropped++;
             }

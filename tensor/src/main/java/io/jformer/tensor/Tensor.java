@@ -126,12 +126,26 @@ public final class Tensor {
 
     /** A contiguous F32 tensor of draws from {@code dist} on {@code device}. */
     public static Tensor random(Distribution dist, double p1, double p2, Generator gen, Shape shape, Device device) {
-        if (dist == Distribution.BERNOULLI && !(p1 >= 0 && p1 <= 1)) {
-            throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p1);
-        }
+        requireProbability(dist, p1); // before reserving: a rejected call leaves the generator where it was
+        return random(dist, p1, p2, gen.seed(), gen.reserve(shape.numel()), shape, device);
+    }
+
+    /**
+     * The same draws at an explicit position of {@code seed}'s stream: element {@code i} is draw {@code counter + i}.
+     * For recomputing draws made earlier, as dropout's backward pass does with its mask.
+     */
+    public static Tensor random(Distribution dist, double p1, double p2, long seed, long counter, Shape shape,
+            Device device) {
+        requireProbability(dist, p1);
         Tensor t = empty(shape, DType.F32, device);
-        t.backend().fillRandom(t, dist, p1, p2, gen.seed(), gen.reserve(shape.numel()));
+        t.backend().fillRandom(t, dist, p1, p2, seed, counter);
         return t;
+    }
+
+    private static void requireProbability(Distribution dist, double p) {
+        if (dist == Distribution.BERNOULLI && !(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("bernoulli: probability must be in [0, 1], got " + p);
+        }
     }
 
     // ---- metadata ----------------------------------------------------------------------------------

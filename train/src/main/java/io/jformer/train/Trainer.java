@@ -7,12 +7,12 @@ import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.nn.Losses;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Reduction;
+import io.jformer.tensor.Workspace;
 import io.jformer.train.data.Batch;
 import io.jformer.train.data.Batcher;
 import io.jformer.train.metrics.ClassificationMetrics;
 import io.jformer.train.optim.AdamW;
 import io.jformer.train.optim.LinearSchedule;
-import io.jformer.tensor.Workspace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <p>Exact lengths, not size classes: a training step repeats the same shapes, so exact matches are the common
  * case, and a longer array would break kernels that take an array's length as the tensor's. Small arrays are not
- * pooled (a thread-local allocation is cheaper than the lock). The pool holds at most {@link #capacityBytes()};
+ * pooled (a thread-local allocation is cheaper than the lock). The pool holds at most its capacity in bytes;
  * beyond that, released arrays are left to the garbage collector, so a run with ever-changing shapes cannot grow
  * it without bound.
  */
@@ -23,7 +23,6 @@ final class ArrayPool {
     private final long capacityBytes;
     private long heldBytes;
     private long reused;
-    private long released;
 
     private record Key(Class<?> type, int length) {
     }
@@ -61,7 +60,6 @@ final class ArrayPool {
         free.computeIfAbsent(new Key(array.getClass(), java.lang.reflect.Array.getLength(array)), k -> new ArrayDeque<>())
                 .addLast(array);
         heldBytes += b;
-        released++;
     }
 
     /** Drops every pooled array (for the garbage collector to reclaim). */
@@ -74,18 +72,9 @@ final class ArrayPool {
         return heldBytes;
     }
 
-    long capacityBytes() {
-        return capacityBytes;
-    }
-
     /** Allocations served from the pool so far. */
     synchronized long reusedCount() {
         return reused;
-    }
-
-    /** Arrays taken back so far. */
-    synchronized long releasedCount() {
-        return released;
     }
 
     private static long bytes(Object array) {

@@ -168,7 +168,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
                 out[base + i] = switch (dist) {
                     case NORMAL -> (float) (p1 + p2 * Generator.normal(seed, index));
                     case UNIFORM -> (float) (p1 + (p2 - p1) * Generator.uniform(seed, index));
-                    case BERNOULLI -> Generator.uniform(seed, index) < p1 ? 1f : 0f;
+                    case BERNOULLI -> throw new AssertionError("Bernoulli draws are made by bernoulli()");
                 };
             }
         });

@@ -74,36 +74,23 @@ public final class CpuStorage implements Storage {
     }
 
     private static CpuStorage reused(DType dtype, int length, boolean zeroed) {
-        switch (dtype) {
-            case F32 -> {
-                float[] a = (float[]) POOL.take(float[].class, length);
-                if (a != null) {
-                    if (zeroed) {
-                        Arrays.fill(a, 0f);
-                    }
-                    return of(a);
-                }
-            }
-            case F16, BF16 -> {
-                short[] a = (short[]) POOL.take(short[].class, length);
-                if (a != null) {
-                    if (zeroed) {
-                        Arrays.fill(a, (short) 0);
-                    }
-                    return ofHalves(dtype, a);
-                }
-            }
-            case I64 -> {
-                long[] a = (long[]) POOL.take(long[].class, length);
-                if (a != null) {
-                    if (zeroed) {
-                        Arrays.fill(a, 0L);
-                    }
-                    return of(a);
-                }
-            }
+        Class<?> type = switch (dtype) {
+            case F32 -> float[].class;
+            case F16, BF16 -> short[].class;
+            case I64 -> long[].class;
+        };
+        Object a = POOL.take(type, length);
+        if (a == null) {
+            return null;
         }
-        return null;
+        if (zeroed && a instanceof float[] f) {
+            Arrays.fill(f, 0f);
+        } else if (zeroed && a instanceof short[] h) {
+            Arrays.fill(h, (short) 0);
+        } else if (zeroed && a instanceof long[] l) {
+            Arrays.fill(l, 0L);
+        }
+        return new CpuStorage(dtype, a, length);
     }
 
     /** Hands the array to the pool; the storage must not be used again. */

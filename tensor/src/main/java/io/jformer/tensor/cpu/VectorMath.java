@@ -36,7 +36,7 @@ final class VectorMath {
     /** Shuffles that bring lanes [w/2, w) down to [0, w/2), for w = LANES, LANES/2, ..., 2. */
     private static final VectorShuffle<Float>[] FOLDS = folds();
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array is created raw
     private static VectorShuffle<Float>[] folds() {
         int steps = Integer.numberOfTrailingZeros(LANES);
         VectorShuffle<Float>[] out = new VectorShuffle[steps];
