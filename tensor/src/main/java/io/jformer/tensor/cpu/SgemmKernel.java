@@ -112,4 +112,91 @@ final class SgemmKernel {
         }
         c70.intoArray(c, row); c71.intoArray(c, row + VLEN);
     }
+
+    /**
+     * {@link #tile} with A read in place from a row-major matrix: row {@code i}, step {@code p} at
+     * {@code a[aBase + i*lda + p]}. Same sums in the same order, so the results are identical.
+     */
+    static void tileRowMajorA(float[] a, int aBase, int lda, float[] bp, int bBase, int kc,
+            float[] c, int cBase, int ldc, boolean add) {
+        int r0 = aBase;
+        int r1 = r0 + lda;
+        int r2 = r1 + lda;
+        int r3 = r2 + lda;
+        int r4 = r3 + lda;
+        int r5 = r4 + lda;
+        int r6 = r5 + lda;
+        int r7 = r6 + lda;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector c00 = zero, c01 = zero;
+        FloatVector c10 = zero, c11 = zero;
+        FloatVector c20 = zero, c21 = zero;
+        FloatVector c30 = zero, c31 = zero;
+        FloatVector c40 = zero, c41 = zero;
+        FloatVector c50 = zero, c51 = zero;
+        FloatVector c60 = zero, c61 = zero;
+        FloatVector c70 = zero, c71 = zero;
+        for (int p = 0; p < kc; p++) {
+            int bi = bBase + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bi + VLEN);
+            FloatVector x;
+            x = FloatVector.broadcast(SPECIES, a[r0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(SPECIES, a[r1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(SPECIES, a[r2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(SPECIES, a[r3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(SPECIES, a[r4 + p]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(SPECIES, a[r5 + p]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(SPECIES, a[r6 + p]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(SPECIES, a[r7 + p]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        int row = cBase;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
+            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c00.intoArray(c, row); c01.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
+            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c10.intoArray(c, row); c11.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
+            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c20.intoArray(c, row); c21.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
+            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c30.intoArray(c, row); c31.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
+            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c40.intoArray(c, row); c41.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
+            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c50.intoArray(c, row); c51.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
+            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c60.intoArray(c, row); c61.intoArray(c, row + VLEN);
+        row += ldc;
+        if (add) {
+            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
+            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
+        }
+        c70.intoArray(c, row); c71.intoArray(c, row + VLEN);
+    }
 }

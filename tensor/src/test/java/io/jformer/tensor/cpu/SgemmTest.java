@@ -258,6 +258,39 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Row-major A is read in place for narrow products and packed otherwise; both must give the packed path's
+     * bits exactly (same sums, same order). The reference is the same A stored transposed, which is always
+     * packed. Row strides wider than k (a view into fused Q/K/V) and every edge are covered.
+     */
+    @Test
+    void rowMajorAInPlaceMatchesPackedBitForBit() {
+        Random random = new Random(6);
+        int[][] shapes = {{128, 32, 128}, {17, 33, 300}, {64, 128, 32}, {9, 1100, 40}, {250, 96, 513}};
+        for (int[] shape : shapes) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            int lda = k + 5;
+            float[] rowMajor = randomArray(random, m * lda);
+            float[] transposed = new float[k * m];
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    transposed[p * m + i] = rowMajor[i * lda + p];
+                }
+            }
+            float[] b = randomArray(random, k * n);
+            float[] c0 = randomArray(random, m * n);
+            for (WorkerPool pool : new WorkerPool[] {onePool, threePool}) {
+                float[] expected = c0.clone();
+                float[] actual = c0.clone();
+                Sgemm.gemm(pool, m, n, k, transposed, 0, 1, m, b, 0, n, 1, expected, 0, n, true);
+                Sgemm.gemm(pool, m, n, k, rowMajor, 0, lda, 1, b, 0, n, 1, actual, 0, n, true);
+                assertBitIdentical(expected, actual, shape, pool.threads());
+            }
+        }
+    }
+
     private static void assertBitIdentical(float[] expected, float[] actual, int[] shape, int threads) {
         assertEquals(expected.length, actual.length);
         for (int i = 0; i < expected.length; i++) {
