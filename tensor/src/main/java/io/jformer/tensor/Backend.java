@@ -52,6 +52,18 @@ public interface Backend {
      */
     void fillRandom(Tensor dst, Distribution dist, double p1, double p2, long seed, long counter);
 
+    /**
+     * Inverted dropout at an explicit stream position: element {@code i} of {@code x} times {@code 1/(1-p)} where
+     * the Bernoulli draw {@code counter + i} with probability {@code 1-p} succeeds, else times 0 ({@code p} in
+     * [0, 1)). The same position gives the same mask, which is how dropout's backward pass applies it to the
+     * gradient without storing it. This default stores the mask and multiplies; it gives the same bits as a
+     * fused kernel, since {@code 1/(1-p)} and 0 times the mask's 1 or 0 are exact.
+     */
+    default Tensor dropout(Tensor x, double p, long seed, long counter) {
+        Tensor keep = Tensor.random(Distribution.BERNOULLI, 1 - p, 0, seed, counter, x.shape(), device());
+        return x.mul(keep.mul(1 / (1 - p)));
+    }
+
     // ---- elementwise --------------------------------------------------------------------------------
 
     /** {@code op} of {@code a} and {@code b}, elementwise with NumPy broadcasting, as a new tensor. */

@@ -569,6 +569,19 @@ public final class Tensor {
         return mul(scalarLike(s));
     }
 
+    /**
+     * Inverted dropout with the mask at an explicit position of {@code seed}'s stream: element {@code i} is zeroed
+     * unless Bernoulli draw {@code counter + i} (probability {@code 1-p}) succeeds, and scaled by {@code 1/(1-p)}
+     * otherwise. Calling it again with the same position (on the gradient, in the backward pass) applies the
+     * same mask.
+     */
+    public Tensor dropout(double p, long seed, long counter) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException("dropout: probability must be in [0, 1), got " + p);
+        }
+        return backend().dropout(this, p, seed, counter);
+    }
+
     /** {@code this / s} for every element. */
     public Tensor div(double s) {
         return div(scalarLike(s));

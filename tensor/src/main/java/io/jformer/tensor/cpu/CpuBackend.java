@@ -174,17 +174,24 @@ public final class CpuBackend implements Backend, AutoCloseable {
         });
     }
 
-    /**
-     * {@code out[off + i] = Generator.uniform(seed, counter + i) < p ? 1 : 0}, as integers: the uniform value is
-     * {@code k·2⁻²⁴} for {@code k = bits >>> 40}, so the test is exactly {@code k < ceil(p·2²⁴)}. Dropout draws one
-     * value per activation, so this loop stays free of float conversions. (A LongVector version was twice as fast
-     * alone, but once any LongVector code runs, C2 stops intrinsifying the FloatVector kernels on JDK 17.)
-     */
+    /** {@code out[off + i] = 1} where the Bernoulli draw {@code counter + i} succeeds with probability {@code p}, else 0. */
     static void bernoulli(float[] out, int off, int len, long seed, long counter, double p) {
-        long threshold = (long) Math.ceil(p * 0x1p24);
-        for (int i = 0; i < len; i++) {
-            out[off + i] = (Generator.bits(seed, counter + i) >>> 40) < threshold ? 1f : 0f;
-        }
+        RandomKernels.maskedScale(out, off, null, 0, len, seed, counter, p, 1f);
+    }
+
+    @Override
+    public Tensor dropout(Tensor x, double p, long seed, long counter) {
+        requireF32("dropout", x);
+        Tensor in = x.contiguous();
+        Tensor out = outputF32(x.shape());
+        float[] o = floats(out);
+        float[] xs = floats(in);
+        int xBase = in.offset();
+        double keep = 1 - p;
+        float scale = (float) (1 / keep);
+        pool.parallelFor(out.numel(), 1 << 14, (start, end) ->
+                RandomKernels.maskedScale(o, start, xs, xBase + start, end - start, seed, counter + start, keep, scale));
+        return out;
     }
 
     // ---- elementwise --------------------------------------------------------------------------------
