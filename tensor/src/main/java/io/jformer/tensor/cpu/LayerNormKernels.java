@@ -1,8 +1,6 @@
 package io.jformer.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 import static io.jformer.tensor.cpu.VectorMath.LANES;
 import static io.jformer.tensor.cpu.VectorMath.SPECIES;
@@ -18,34 +16,57 @@ final class LayerNormKernels {
                         int d, float eps, float[] y, float[] mean, float[] rstd) {
         pool.parallelFor(rows, Math.max(1, 2048 / Math.max(1, d)), (start, end) -> {
             for (int r = start; r < end; r++) {
-                int xo = xOff + r * d;
-                int yo = r * d;
-                float mu = VectorMath.sum(x, xo, d) / d;
-                FloatVector vmu = FloatVector.broadcast(SPECIES, mu);
-                // Two passes (mean, then centred squares) avoid the cancellation of E[x²] - E[x]².
-                FloatVector acc = FloatVector.zero(SPECIES);
-                for (int i = 0; i < d; i += LANES) {
-                    VectorMask<Float> m = SPECIES.indexInRange(i, d);
-                    FloatVector c = FloatVector.fromArray(SPECIES, x, xo + i, m).sub(vmu);
-                    acc = acc.add(c.mul(c), m); // masked: lanes past the row would add mu²
-                }
-                float var = VectorMath.sumLanes(acc) / d;
-                float rs = (float) (1.0 / Math.sqrt(var + eps));
-                mean[r] = mu;
-                rstd[r] = rs;
-                for (int i = 0; i < d; i += LANES) {
-                    VectorMask<Float> m = SPECIES.indexInRange(i, d);
-                    FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i, m).sub(vmu).mul(rs);
-                    if (w != null) {
-                        v = v.mul(FloatVector.fromArray(SPECIES, w, wOff + i, m));
-                    }
-                    if (b != null) {
-                        v = v.add(FloatVector.fromArray(SPECIES, b, bOff + i, m));
-                    }
-                    v.intoArray(y, yo + i, m);
-                }
+                forwardRow(x, xOff + r * d, w, wOff, b, bOff, d, eps, y, r * d, mean, rstd, r);
             }
         });
+    }
+
+    /*
+     * The row loops run whole vectors unmasked and finish with a scalar tail that rounds the same way: on JDK 17
+     * a mask made inside a loop is an object, and it made these kernels several times slower.
+     */
+
+    private static void forwardRow(float[] x, int xo, float[] w, int wOff, float[] b, int bOff, int d, float eps,
+                                   float[] y, int yo, float[] mean, float[] rstd, int r) {
+        int full = SPECIES.loopBound(d);
+        float mu = VectorMath.sum(x, xo, d) / d;
+        FloatVector vmu = FloatVector.broadcast(SPECIES, mu);
+        // Two passes (mean, then centred squares) avoid the cancellation of E[x²] - E[x]².
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < full; i += LANES) {
+            FloatVector c = FloatVector.fromArray(SPECIES, x, xo + i).sub(vmu);
+            acc = c.fma(c, acc);
+        }
+        float sq = VectorMath.sumLanes(acc);
+        for (; i < d; i++) {
+            float c = x[xo + i] - mu;
+            sq = Math.fma(c, c, sq);
+        }
+        float rs = (float) (1.0 / Math.sqrt(sq / d + eps));
+        mean[r] = mu;
+        rstd[r] = rs;
+        i = 0;
+        for (; i < full; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).sub(vmu).mul(rs);
+            if (w != null) {
+                v = v.mul(FloatVector.fromArray(SPECIES, w, wOff + i));
+            }
+            if (b != null) {
+                v = v.add(FloatVector.fromArray(SPECIES, b, bOff + i));
+            }
+            v.intoArray(y, yo + i);
+        }
+        for (; i < d; i++) {
+            float v = (x[xo + i] - mu) * rs;
+            if (w != null) {
+                v *= w[wOff + i];
+            }
+            if (b != null) {
+                v += b[bOff + i];
+            }
+            y[yo + i] = v;
+        }
     }
 
     /**
@@ -61,38 +82,61 @@ final class LayerNormKernels {
         pool.parallelChunks(chunks, c -> {
             int start = WorkerPool.chunkStart(rows, chunks, c);
             int end = WorkerPool.chunkStart(rows, chunks, c + 1);
-            float[] pw = partW[c];
-            float[] pb = partB[c];
             float[] xhat = new float[d];
             float[] g = new float[d];
             for (int r = start; r < end; r++) {
-                int xo = xOff + r * d;
-                int go = dyOff + r * d;
-                float mu = mean[r];
-                float rs = rstd[r];
-                float sumG = 0f;
-                float sumGx = 0f;
-                for (int i = 0; i < d; i++) {
-                    float xh = (x[xo + i] - mu) * rs;
-                    float gi = w == null ? dy[go + i] : dy[go + i] * w[wOff + i];
-                    xhat[i] = xh;
-                    g[i] = gi;
-                    sumG += gi;
-                    sumGx += gi * xh;
-                    pw[i] += dy[go + i] * xh;
-                    pb[i] += dy[go + i];
-                }
-                float meanG = sumG / d;
-                float meanGx = sumGx / d;
-                int o = r * d;
-                for (int i = 0; i < d; i++) {
-                    dx[o + i] = rs * (g[i] - meanG - xhat[i] * meanGx);
-                }
+                backwardRow(dy, dyOff + r * d, x, xOff + r * d, w, wOff, mean[r], rstd[r], d, dx, r * d,
+                        partW[c], partB[c], xhat, g);
             }
         });
         for (int c = 0; c < partW.length; c++) {
             VectorMath.addInPlace(dw, 0, partW[c], 0, d);
             VectorMath.addInPlace(db, 0, partB[c], 0, d);
+        }
+    }
+
+    /** One row of {@link #backward}; {@code xhat} and {@code g} are scratch rows. */
+    private static void backwardRow(float[] dy, int go, float[] x, int xo, float[] w, int wOff, float mu, float rs,
+                                    int d, float[] dx, int o, float[] pw, float[] pb, float[] xhat, float[] g) {
+        int full = SPECIES.loopBound(d);
+        FloatVector vmu = FloatVector.broadcast(SPECIES, mu);
+        FloatVector accG = FloatVector.zero(SPECIES);
+        FloatVector accGx = FloatVector.zero(SPECIES);
+        int i = 0;
+        for (; i < full; i += LANES) {
+            FloatVector xh = FloatVector.fromArray(SPECIES, x, xo + i).sub(vmu).mul(rs);
+            FloatVector dyv = FloatVector.fromArray(SPECIES, dy, go + i);
+            FloatVector gi = w == null ? dyv : dyv.mul(FloatVector.fromArray(SPECIES, w, wOff + i));
+            xh.intoArray(xhat, i);
+            gi.intoArray(g, i);
+            accG = accG.add(gi);
+            accGx = gi.fma(xh, accGx);
+            dyv.fma(xh, FloatVector.fromArray(SPECIES, pw, i)).intoArray(pw, i);
+            dyv.add(FloatVector.fromArray(SPECIES, pb, i)).intoArray(pb, i);
+        }
+        float sumG = VectorMath.sumLanes(accG);
+        float sumGx = VectorMath.sumLanes(accGx);
+        for (; i < d; i++) {
+            float xh = (x[xo + i] - mu) * rs;
+            float gi = w == null ? dy[go + i] : dy[go + i] * w[wOff + i];
+            xhat[i] = xh;
+            g[i] = gi;
+            sumG += gi;
+            sumGx = Math.fma(gi, xh, sumGx);
+            pw[i] = Math.fma(dy[go + i], xh, pw[i]);
+            pb[i] += dy[go + i];
+        }
+        float meanG = sumG / d;
+        float meanGx = sumGx / d;
+        FloatVector vMeanG = FloatVector.broadcast(SPECIES, meanG);
+        FloatVector vMeanGx = FloatVector.broadcast(SPECIES, meanGx);
+        i = 0;
+        for (; i < full; i += LANES) {
+            FloatVector xh = FloatVector.fromArray(SPECIES, xhat, i);
+            FloatVector.fromArray(SPECIES, g, i).sub(vMeanG).sub(xh.mul(vMeanGx)).mul(rs).intoArray(dx, o + i);
+        }
+        for (; i < d; i++) {
+            dx[o + i] = rs * (g[i] - meanG - xhat[i] * meanGx);
         }
     }
 }

@@ -21,33 +21,39 @@ final class SoftmaxKernels {
                            int[] st) {
         int o = off[0];
         float s = (float) scale;
+        int full = SPECIES.loopBound(len);
         int i = 0;
+        // Pass 1: t = scale*x + mask into out, and its maximum. Multiply, then add (not fused), so the vector
+        // lanes round exactly as the scalar tail does.
+        FloatVector vmax = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
         if (st[1] == 1 && (mask == null || st[2] == 1)) {
-            // Multiply, then add (not fused), so the vector lanes round exactly as the scalar tail does.
-            for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
+            for (; i < full; i += LANES) {
                 FloatVector t = FloatVector.fromArray(SPECIES, x, off[1] + i).mul(s);
                 if (mask != null) {
                     t = t.add(FloatVector.fromArray(SPECIES, mask, off[2] + i));
                 }
+                vmax = vmax.max(t);
                 t.intoArray(out, o + i);
             }
         }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; i < len; i++) {
             float t = x[off[1] + i * st[1]] * s;
-            out[o + i] = mask == null ? t : t + mask[off[2] + i * st[2]];
+            t = mask == null ? t : t + mask[off[2] + i * st[2]];
+            max = Math.max(max, t);
+            out[o + i] = t;
         }
-        float max = VectorMath.max(out, o, len);
         if (max == Float.NEGATIVE_INFINITY) {
             // Every position masked out: a zero row (softmax) keeps padding from turning the batch into NaN.
             java.util.Arrays.fill(out, o, o + len, log ? Float.NEGATIVE_INFINITY : 0f);
             return;
         }
-        FloatVector vmax = FloatVector.broadcast(SPECIES, max);
+        // Pass 2: e = exp(t - max) and its sum. Whole vectors unmasked: on JDK 17 a mask made per iteration is
+        // boxed, and the loop then allocated.
+        FloatVector vm = FloatVector.broadcast(SPECIES, max);
         FloatVector acc = FloatVector.zero(SPECIES);
-        // Whole vectors unmasked: on JDK 17 a mask made per iteration is boxed, and the loop then allocated.
-        i = 0;
-        for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i).sub(vmax));
+        for (i = 0; i < full; i += LANES) {
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i).sub(vm));
             acc = acc.add(e);
             if (!log) {
                 e.intoArray(out, o + i);
@@ -55,18 +61,18 @@ final class SoftmaxKernels {
         }
         if (i < len) {
             VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i, m).sub(vmax));
+            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i, m).sub(vm));
             acc = acc.add(e, m);
             if (!log) {
                 e.intoArray(out, o + i, m);
             }
         }
         float sum = VectorMath.sumLanes(acc);
+        // Pass 3: normalise.
         if (log) {
-            FloatVector shift = FloatVector.broadcast(SPECIES, max + (float) Math.log(sum));
-            for (int j = 0; j < len; j += LANES) {
-                VectorMask<Float> m = SPECIES.indexInRange(j, len);
-                FloatVector.fromArray(SPECIES, out, o + j, m).sub(shift).intoArray(out, o + j, m);
+            float shift = max + (float) Math.log(sum);
+            for (i = 0; i < len; i++) {
+                out[o + i] -= shift;
             }
         } else {
             VectorMath.scale(out, o, 1f / sum, out, o, len);
