@@ -137,20 +137,12 @@ final class ElementwiseKernels {
 
     /** Exact GELU, x·Φ(x), on a contiguous run (see {@link VectorErf} for its accuracy). */
     private static void geluRow(float[] out, int o, float[] x, int xo, int len) {
-        for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            VectorErf.gelu(FloatVector.fromArray(SPECIES, xs, xi)).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+        int full = len / LANES * LANES;
+        VectorErf.gelu(x, xo, out, o, full);
+        if (full < len) {
+            float[] buf = padded(x, xo + full, len - full);
+            VectorErf.gelu(buf, 0, buf, 0, LANES);
+            System.arraycopy(buf, 0, out, o + full, len - full);
         }
     }
 
@@ -309,24 +301,13 @@ final class ElementwiseKernels {
     }
 
     private static void geluBackwardRow(float[] out, int o, float[] x, int xo, float[] dy, int go, int len) {
-        for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] gs = dy;
-            float[] os = out;
-            int xi = xo + i;
-            int gi = go + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = padded(x, xi, n);
-                gs = os = padded(dy, gi, n);
-                xi = gi = oi = 0;
-            }
-            FloatVector g = FloatVector.fromArray(SPECIES, gs, gi);
-            g.mul(VectorErf.geluDerivative(FloatVector.fromArray(SPECIES, xs, xi))).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+        int full = len / LANES * LANES;
+        VectorErf.geluBackward(x, xo, dy, go, out, o, full);
+        if (full < len) {
+            float[] xs = padded(x, xo + full, len - full);
+            float[] gs = padded(dy, go + full, len - full);
+            VectorErf.geluBackward(xs, 0, gs, 0, gs, 0, LANES);
+            System.arraycopy(gs, 0, out, o + full, len - full);
         }
     }
 

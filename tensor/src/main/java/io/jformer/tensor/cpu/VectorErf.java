@@ -1,7 +1,6 @@
 package io.jformer.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static io.jformer.tensor.cpu.VectorMath.SPECIES;
@@ -23,7 +22,7 @@ import static io.jformer.tensor.cpu.VectorMath.SPECIES;
  * <p>Measured on every 13th float in [-14.5, 14.5] against an accurate double reference (Cody's erf;
  * erfc by continued fraction in the tail): GELU relative error ≤ 4.6e-7 (≤ 6.7 ulp) wherever |GELU| is
  * above 1e-37; GELU' error ≤ 3e-7 of {@code |Φ(x)| + |x·φ(x)|} (the terms cancel near x = -0.75, so the
- * bound is against their size); erf absolute error ≤ 2.1e-7. For |x| ≥ 13.24 the factor
+ * bound is against their size). For |x| ≥ 13.24 the factor
  * {@code exp(-x²/2)} is flushed to zero (true values are below 2⁻¹²⁶), so {@code gelu(-inf)} is NaN like
  * the scalar definition ({@code -inf · 0}) and {@code gelu(-1e30)} is -0.
  *
@@ -39,7 +38,6 @@ final class VectorErf {
     /** Beyond this |x|, exp(-x²/2) is flushed to zero (the scaled exponent reaches 2⁻¹²⁷ = 0). */
     private static final float U_MAX = 13.265f;
     private static final float INV_SQRT_2PI = 0.3989422804014327f;
-    private static final float SQRT_2 = 1.4142135623730951f;
 
     private static final FloatVector P0 = bc(0.5f);
     private static final FloatVector P1 = bc(0.42009973526000977f);
@@ -70,68 +68,74 @@ final class VectorErf {
         return FloatVector.broadcast(SPECIES, v);
     }
 
-    /** |x| limited to U_MAX; NaN stays NaN. */
-    private static FloatVector clampedAbs(FloatVector x) {
-        FloatVector u = x.abs();
-        return u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+    /**
+     * Exact GELU, {@code out = x·Φ(x)}, over {@code n} elements, {@code n} a multiple of the vector length.
+     *
+     * <p>The whole computation is written out inside the loop, here and in {@link #geluBackward}, on purpose. A
+     * helper that takes or returns a vector is compiled on its own once it is hot, and C2 then refuses to inline
+     * it ("already compiled into a big method"): every vector crossing that call is boxed on the heap, and GELU
+     * ran at a third of its speed inside the trainer while a benchmark of it alone was fine. One loop for both
+     * directions behind a flag was no better: inside the trainer C2 failed to intrinsify its store.
+     */
+    static void gelu(float[] x, int xo, float[] out, int o, int n) {
+        for (int i = 0; i < n; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
+            // u = |x| limited to U_MAX (NaN stays NaN)
+            FloatVector u = v.abs();
+            u = u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+            // e = exp(-u²/2), with u² = hi + lo split by an FMA so the exponent's rounding does not enter
+            FloatVector hi = u.mul(u);
+            FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
+            FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
+            FloatVector t = a.fma(LOG2E, ROUNDER);
+            FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
+            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
+            FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
+            FloatVector er = p.fma(r.mul(r), r).add(1f);
+            // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
+            // k = -127 gives the bit pattern of +0.
+            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
+                    .reinterpretAsFloats();
+            FloatVector e = er.mul(scale);
+            e = e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
+            // h = Φ(-u) = e · S(u)
+            FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
+            FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
+            FloatVector h = e.mul(num.div(den));
+            FloatVector cdf = h.neg().add(1f).blend(h, v.compare(VectorOperators.LT, 0f));
+            cdf.mul(v).intoArray(out, o + i);
+        }
     }
 
-    /** exp(-u²/2) for 0 ≤ u ≤ U_MAX (zero from u ≈ 13.24 on); NaN for NaN. */
-    private static FloatVector expHalfSquareNeg(FloatVector u) {
-        FloatVector hi = u.mul(u);
-        FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
-        FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
-        FloatVector t = a.fma(LOG2E, ROUNDER);
-        FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
-        FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
-        FloatVector r2 = r.mul(r);
-        FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
-        FloatVector er = p.fma(r2, r).add(1f);
-        // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
-        // k = -127 gives the bit pattern of +0.
-        FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
-                .reinterpretAsFloats();
-        FloatVector e = er.mul(scale);
-        return e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
-    }
-
-    /** S(u) = ½·erfcx(u/√2) = Φ(-u)·exp(u²/2). */
-    private static FloatVector tailRatio(FloatVector u) {
-        FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
-        FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
-        return num.div(den);
-    }
-
-    /** Φ(x), the standard normal CDF. */
-    static FloatVector normalCdf(FloatVector x) {
-        FloatVector u = clampedAbs(x);
-        FloatVector h = expHalfSquareNeg(u).mul(tailRatio(u));
-        return h.neg().add(1f).blend(h, x.compare(VectorOperators.LT, 0f));
-    }
-
-    /** erf(z) = 2Φ(z√2) - 1 (absolute error ~1e-7; not relatively accurate near 0). */
-    static FloatVector erf(FloatVector z) {
-        FloatVector u = clampedAbs(z.mul(SQRT_2));
-        FloatVector erfc = expHalfSquareNeg(u).mul(tailRatio(u)).mul(2f);
-        FloatVector r = erfc.neg().add(1f);
-        return r.blend(r.neg(), z.compare(VectorOperators.LT, 0f));
-    }
-
-    /** Exact GELU, x·Φ(x). */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector u = clampedAbs(x);
-        FloatVector h = expHalfSquareNeg(u).mul(tailRatio(u));
-        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
-        return h.neg().add(1f).blend(h, negative).mul(x);
-    }
-
-    /** d/dx of exact GELU: Φ(x) + x·φ(x). */
-    static FloatVector geluDerivative(FloatVector x) {
-        FloatVector u = clampedAbs(x);
-        FloatVector e = expHalfSquareNeg(u);
-        FloatVector h = e.mul(tailRatio(u));
-        VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
-        FloatVector cdf = h.neg().add(1f).blend(h, negative);
-        return x.fma(e.mul(INV_SQRT_2PI), cdf);
+    /** {@code out = dy·GELU'(x) = dy·(Φ(x) + x·φ(x))}, as {@link #gelu} (the same steps, then the derivative). */
+    static void geluBackward(float[] x, int xo, float[] dy, int go, float[] out, int o, int n) {
+        for (int i = 0; i < n; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
+            // u = |x| limited to U_MAX (NaN stays NaN)
+            FloatVector u = v.abs();
+            u = u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+            // e = exp(-u²/2), with u² = hi + lo split by an FMA so the exponent's rounding does not enter
+            FloatVector hi = u.mul(u);
+            FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
+            FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
+            FloatVector t = a.fma(LOG2E, ROUNDER);
+            FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
+            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
+            FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
+            FloatVector er = p.fma(r.mul(r), r).add(1f);
+            // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
+            // k = -127 gives the bit pattern of +0.
+            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
+                    .reinterpretAsFloats();
+            FloatVector e = er.mul(scale);
+            e = e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
+            // h = Φ(-u) = e · S(u)
+            FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
+            FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
+            FloatVector h = e.mul(num.div(den));
+            FloatVector cdf = h.neg().add(1f).blend(h, v.compare(VectorOperators.LT, 0f));
+            FloatVector d = v.fma(e.mul(INV_SQRT_2PI), cdf);
+            FloatVector.fromArray(SPECIES, dy, go + i).mul(d).intoArray(out, o + i);
+        }
     }
 }
