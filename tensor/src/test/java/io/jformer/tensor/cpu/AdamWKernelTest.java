@@ -47,6 +47,45 @@ class AdamWKernelTest {
         }
     }
 
+    /**
+     * The kernel runs whole vectors and a scalar tail; both must round exactly like PyTorch's fp32 update written
+     * out in float, in its order (so a vector lane and a tail element never differ, and neither uses an FMA).
+     */
+    @Test
+    void vectorLanesAndTailRoundLikeTheFloatDefinition() {
+        int n = 16 * 37 + 5;
+        Generator gen = new Generator(8);
+        Tensor p = Tensor.randn(gen, n);
+        Tensor g = Tensor.randn(gen, n).mul(3);
+        Tensor m = Tensor.randn(gen, n).mul(0.1);
+        Tensor v = Tensor.rand(gen, n).mul(0.01);
+        float[] pf = p.toFloatArray();
+        float[] gf = g.toFloatArray();
+        float[] mf = m.toFloatArray();
+        float[] vf = v.toFloatArray();
+        AdamWStep h = new AdamWStep(2e-5, 0.9, 0.999, 1e-8, 0.01, 7);
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            cpu.adamwStep(p, g, m, v, h);
+        }
+        float b1 = 0.9f;
+        float b2 = 0.999f;
+        float decay = (float) (1 - 2e-5 * 0.01);
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(0.999, 7));
+        float stepSize = (float) (2e-5 / (1 - Math.pow(0.9, 7)));
+        float[] pOut = p.toFloatArray();
+        float[] mOut = m.toFloatArray();
+        float[] vOut = v.toFloatArray();
+        for (int i = 0; i < n; i++) {
+            float mi = mf[i] * b1 + gf[i] * (float) (1 - 0.9);
+            float vi = vf[i] * b2 + gf[i] * gf[i] * (float) (1 - 0.999);
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + 1e-8f;
+            float pi = pf[i] * decay - stepSize * (mi / denom);
+            assertEquals(Float.floatToRawIntBits(mi), Float.floatToRawIntBits(mOut[i]), "first moment " + i);
+            assertEquals(Float.floatToRawIntBits(vi), Float.floatToRawIntBits(vOut[i]), "second moment " + i);
+            assertEquals(Float.floatToRawIntBits(pi), Float.floatToRawIntBits(pOut[i]), "parameter " + i);
+        }
+    }
+
     private static double[] toDouble(Tensor t) {
         float[] f = t.toFloatArray();
         double[] d = new double[f.length];
