@@ -320,7 +320,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
             maskView = mask.broadcastTo(x.shape()).transpose(d, -1);
         }
         Tensor xt = x.transpose(d, -1);
-        Tensor outT = newF32(xt.shape());
+        Tensor outT = outputF32(xt.shape());
         float[] o = floats(outT);
         float[] in = floats(x);
         float[] m = maskView == null ? null : floats(maskView);
@@ -337,7 +337,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         int d = y.shape().normalize(dim);
         Tensor yt = y.transpose(d, -1);
         Tensor dyt = dy.transpose(d, -1);
-        Tensor outT = newF32(yt.shape());
+        Tensor outT = outputF32(yt.shape());
         float[] o = floats(outT);
         float[] ys = floats(y);
         float[] g = floats(dy);
@@ -359,7 +359,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         Tensor w = weight == null ? null : weight.contiguous();
         Tensor b = bias == null ? null : bias.contiguous();
         int rows = d == 0 ? 0 : x.numel() / d;
-        Tensor y = newF32(x.shape());
+        Tensor y = outputF32(x.shape());
         Shape statShape = statShape(x.shape());
         float[] mean = new float[rows];
         float[] rstd = new float[rows];
@@ -394,7 +394,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
         Tensor xc = x.contiguous();
         Tensor dyc = dy.contiguous();
         Tensor w = weight == null ? null : weight.contiguous();
-        Tensor dx = newF32(x.shape());
+        Tensor dx = outputF32(x.shape());
         float[] dw = new float[d];
         float[] db = new float[d];
         LayerNormKernels.backward(pool, floats(dyc), dyc.offset(), floats(xc), xc.offset(),
