@@ -82,7 +82,7 @@ public final class EncodeThroughput {
 
     private static double median(Runnable body) {
         // The Vector API kernels reach C2 only after several passes: warm up well past that.
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 40; i++) {
             body.run();
         }
         double[] t = new double[7];
