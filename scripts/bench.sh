@@ -77,7 +77,8 @@ if rows:
         print(f"{shape:<18} {ours:9.1f} {theirs_text} {ratio}")
 # Bytes read + written per op of each KernelBenchmark method (its BYTES_PER_OP, which documents the traffic).
 BYTES = {"softmaxForward": 25_165_824, "softmaxBackward": 37_748_736, "layerNormForward": 12_605_440,
-         "layerNormBackward": 18_899_968, "geluForward": 50_331_648, "geluBackward": 75_497_472}
+         "layerNormBackward": 18_899_968, "geluForward": 50_331_648, "geluBackward": 75_497_472,
+         "dropoutFused": 50_331_648, "dropoutStoredMask": 50_331_648}
 if others:
     print(f"\nKernels, {threads} threads (median)")
     print(f"{'benchmark':<34} {'time':>12} {'GB/s':>8}")

@@ -1,10 +1,15 @@
 package io.jformer.tensor.bench;
 
+import io.jformer.tensor.BinaryOp;
+import io.jformer.tensor.DType;
+import io.jformer.tensor.Device;
+import io.jformer.tensor.Distribution;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.LayerNormGradients;
 import io.jformer.tensor.LayerNormResult;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.UnaryOp;
+import io.jformer.tensor.Workspace;
 import io.jformer.tensor.cpu.CpuBackend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,7 +46,11 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>geluForward</td><td>[2048,3072], N = 6,291,456</td><td>read x, write y: 8N</td><td>50,331,648</td></tr>
  * <tr><td>geluBackward</td><td>[2048,3072]</td><td>read x, dy, write dx: 12N (y is passed but exact
  * GELU's derivative does not read it)</td><td>75,497,472</td></tr>
+ * <tr><td>dropoutFused, dropoutStoredMask</td><td>[2048,3072]</td><td>read x, write y: 8N (the stored-mask
+ * reference, what {@code Backend}'s default does, also writes and reads the mask twice)</td><td>50,331,648</td></tr>
  * </table>
+ * Every op runs inside a {@link Workspace}, as the trainer runs it: outputs come from the pool, so the score is
+ * the kernel and not the JVM zeroing a fresh array.
  * Run: {@code java -cp <test classes + deps> org.openjdk.jmh.Main io.jformer.tensor.bench -p threads=2}.
  */
 @State(Scope.Benchmark)
@@ -65,7 +74,9 @@ public class KernelBenchmark {
             "layerNormForward", 8L * TOKENS * HIDDEN + 2 * 4L * HIDDEN + 2 * 4L * TOKENS,
             "layerNormBackward", 12L * TOKENS * HIDDEN + 3 * 4L * HIDDEN + 2 * 4L * TOKENS,
             "geluForward", 8L * TOKENS * INTERMEDIATE,
-            "geluBackward", 12L * TOKENS * INTERMEDIATE);
+            "geluBackward", 12L * TOKENS * INTERMEDIATE,
+            "dropoutFused", 8L * TOKENS * INTERMEDIATE,
+            "dropoutStoredMask", 8L * TOKENS * INTERMEDIATE);
 
     @Param("2")
     public int threads;
@@ -107,31 +118,62 @@ public class KernelBenchmark {
 
     @Benchmark
     public Tensor softmaxForward() {
-        return backend.softmax(scores, -1, 0.125, null, false);
+        try (Workspace ws = Workspace.open()) {
+            return backend.softmax(scores, -1, 0.125, null, false);
+        }
     }
 
     @Benchmark
     public Tensor softmaxBackward() {
-        return backend.softmaxBackward(probs, dProbs, -1, 0.125, false);
+        try (Workspace ws = Workspace.open()) {
+            return backend.softmaxBackward(probs, dProbs, -1, 0.125, false);
+        }
     }
 
     @Benchmark
     public LayerNormResult layerNormForward() {
-        return backend.layerNorm(hidden, gamma, beta, 1e-12);
+        try (Workspace ws = Workspace.open()) {
+            return backend.layerNorm(hidden, gamma, beta, 1e-12);
+        }
     }
 
     @Benchmark
     public LayerNormGradients layerNormBackward() {
-        return backend.layerNormBackward(dHidden, hidden, gamma, normed.mean(), normed.rstd());
+        try (Workspace ws = Workspace.open()) {
+            return backend.layerNormBackward(dHidden, hidden, gamma, normed.mean(), normed.rstd());
+        }
     }
 
     @Benchmark
     public Tensor geluForward() {
-        return backend.unary(UnaryOp.GELU, ffn);
+        try (Workspace ws = Workspace.open()) {
+            return backend.unary(UnaryOp.GELU, ffn);
+        }
     }
 
     @Benchmark
     public Tensor geluBackward() {
-        return backend.unaryBackward(UnaryOp.GELU, ffn, ffnOut, dFfn);
+        try (Workspace ws = Workspace.open()) {
+            return backend.unaryBackward(UnaryOp.GELU, ffn, ffnOut, dFfn);
+        }
+    }
+
+    /** Inverted dropout, p = 0.1, mask drawn in the same pass. */
+    @Benchmark
+    public Tensor dropoutFused() {
+        try (Workspace ws = Workspace.open()) {
+            return backend.dropout(ffn, 0.1, 42, 0);
+        }
+    }
+
+    /** The same dropout as Backend's default composes it: a stored 0/1 mask, scaled, then multiplied. */
+    @Benchmark
+    public Tensor dropoutStoredMask() {
+        try (Workspace ws = Workspace.open()) {
+            Tensor mask = Tensor.empty(ffn.shape(), DType.F32, Device.CPU);
+            backend.fillRandom(mask, Distribution.BERNOULLI, 0.9, 0, 42, 0);
+            Tensor scaled = backend.binary(BinaryOp.MUL, mask, Tensor.scalar(1 / 0.9));
+            return backend.binary(BinaryOp.MUL, ffn, scaled);
+        }
     }
 }
