@@ -23,7 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Reports time per product; scripts/bench.sh turns it into GFLOP/s from the shape.
  *
  * <p>{@code shape} is {@code MxNxK} for one product or {@code BATCHxMxNxK} for a batch. The batches are the
- * attention products: scores (Q·K^T, multiplying by a transposed view of K) and context (P·V).
+ * attention products: scores (Q·K^T, multiplying by a transposed view of K) and context (P·V). A leading
+ * {@code t} reads A through a transposed view: a linear layer's weight gradient dY^T·X (m = out features,
+ * n = in features, k = tokens).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class GemmBenchmark {
 
-    @Param({"2048x768x768", "2048x768x3072", "2048x3072x768", "192x128x128x64", "192x128x64x128"})
+    @Param({"2048x768x768", "2048x768x3072", "2048x3072x768", "192x128x128x64", "192x128x64x128",
+        "t768x3072x2048", "t3072x768x2048"})
     public String shape;
 
     /** Worker threads; override with {@code -p threads=N}. */
@@ -52,10 +55,12 @@ public class GemmBenchmark {
     private int[] bOffs;
     private int[] cOffs;
     private boolean transposedB;
+    private boolean transposedA;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] dims = shape.split("x");
+        transposedA = shape.startsWith("t");
+        String[] dims = (transposedA ? shape.substring(1) : shape).split("x");
         int first = dims.length - 3;
         batch = first == 0 ? 1 : Integer.parseInt(dims[0]);
         m = Integer.parseInt(dims[first]);
@@ -96,7 +101,7 @@ public class GemmBenchmark {
         int bRs = transposedB ? 1 : n;
         int bCs = transposedB ? k : 1;
         if (batch == 1) {
-            Sgemm.gemm(pool, m, n, k, a, 0, k, 1, b, 0, bRs, bCs, c, 0, n, false);
+            Sgemm.gemm(pool, m, n, k, a, 0, transposedA ? 1 : k, transposedA ? m : 1, b, 0, bRs, bCs, c, 0, n, false);
         } else {
             Sgemm.gemmBatched(pool, batch, m, n, k, a, aOffs, k, 1, b, bOffs, bRs, bCs, c, cOffs, n, false);
         }
