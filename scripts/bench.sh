@@ -78,7 +78,7 @@ if rows:
 # Bytes read + written per op of each KernelBenchmark method (its BYTES_PER_OP, which documents the traffic).
 BYTES = {"softmaxForward": 25_165_824, "softmaxBackward": 37_748_736, "layerNormForward": 12_605_440,
          "layerNormBackward": 18_899_968, "geluForward": 50_331_648, "geluBackward": 75_497_472,
-         "dropoutFused": 50_331_648, "dropoutStoredMask": 50_331_648}
+         "dropoutFused": 50_331_648, "dropoutStoredMask": 50_331_648, "adamwStep": 635_600_000}
 if others:
     print(f"\nKernels, {threads} threads (median)")
     print(f"{'benchmark':<34} {'time':>12} {'GB/s':>8}")

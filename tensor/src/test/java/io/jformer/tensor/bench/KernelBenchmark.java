@@ -1,5 +1,6 @@
 package io.jformer.tensor.bench;
 
+import io.jformer.tensor.AdamWStep;
 import io.jformer.tensor.BinaryOp;
 import io.jformer.tensor.DType;
 import io.jformer.tensor.Device;
@@ -48,6 +49,8 @@ import java.util.concurrent.TimeUnit;
  * GELU's derivative does not read it)</td><td>75,497,472</td></tr>
  * <tr><td>dropoutFused, dropoutStoredMask</td><td>[2048,3072]</td><td>read x, write y: 8N (the stored-mask
  * reference, what {@code Backend}'s default does, also writes and reads the mask twice)</td><td>50,331,648</td></tr>
+ * <tr><td>adamwStep</td><td>[22,700,000] (all-MiniLM-L6-v2's parameters)</td><td>read p, g, m, v; write p, m, v:
+ * 28N</td><td>635,600,000</td></tr>
  * </table>
  * Every op runs inside a {@link Workspace}, as the trainer runs it: outputs come from the pool, so the score is
  * the kernel and not the JVM zeroing a fresh array.
@@ -66,6 +69,7 @@ public class KernelBenchmark {
     private static final int TOKENS = 16 * 128;
     private static final int HIDDEN = 768;
     private static final int INTERMEDIATE = 3072;
+    private static final int PARAMETERS = 22_700_000;
 
     /** Minimum bytes read + written per op, by benchmark method name (see the class comment). */
     public static final Map<String, Long> BYTES_PER_OP = Map.of(
@@ -76,7 +80,8 @@ public class KernelBenchmark {
             "geluForward", 8L * TOKENS * INTERMEDIATE,
             "geluBackward", 12L * TOKENS * INTERMEDIATE,
             "dropoutFused", 8L * TOKENS * INTERMEDIATE,
-            "dropoutStoredMask", 8L * TOKENS * INTERMEDIATE);
+            "dropoutStoredMask", 8L * TOKENS * INTERMEDIATE,
+            "adamwStep", 28L * PARAMETERS);
 
     @Param("2")
     public int threads;
@@ -93,6 +98,10 @@ public class KernelBenchmark {
     private Tensor ffn;
     private Tensor ffnOut;
     private Tensor dFfn;
+    private Tensor param;
+    private Tensor paramGrad;
+    private Tensor expAvg;
+    private Tensor expAvgSq;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -109,6 +118,10 @@ public class KernelBenchmark {
         ffn = Tensor.randn(gen, TOKENS, INTERMEDIATE).mul(2.0);
         ffnOut = backend.unary(UnaryOp.GELU, ffn);
         dFfn = Tensor.randn(gen, TOKENS, INTERMEDIATE);
+        param = Tensor.randn(gen, PARAMETERS);
+        paramGrad = Tensor.randn(gen, PARAMETERS);
+        expAvg = Tensor.zeros(PARAMETERS);
+        expAvgSq = Tensor.zeros(PARAMETERS);
     }
 
     @TearDown(Level.Trial)
@@ -156,6 +169,13 @@ public class KernelBenchmark {
         try (Workspace ws = Workspace.open()) {
             return backend.unaryBackward(UnaryOp.GELU, ffn, ffnOut, dFfn);
         }
+    }
+
+    /** One AdamW update of a MiniLM-sized parameter set (the state drifts from call to call; the work does not). */
+    @Benchmark
+    public Tensor adamwStep() {
+        backend.adamwStep(param, paramGrad, expAvg, expAvgSq, new AdamWStep(2e-5, 0.9, 0.999, 1e-8, 0.01, 10));
+        return param;
     }
 
     /** Inverted dropout, p = 0.1, mask drawn in the same pass. */
