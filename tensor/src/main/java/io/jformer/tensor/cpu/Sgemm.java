@@ -160,17 +160,19 @@ public final class Sgemm {
             for (int r = 0; r * MR < mc; r++) {
                 int rows = Math.min(MR, mc - r * MR);
                 int cTile = cBase + r * MR * ldc + s * NR;
-                if (lda > 0 && cols == NR) {
-                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, c, cTile, ldc,
-                            add);
-                } else if (lda > 0) {
-                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, edgeTile, 0, NR,
-                            false);
-                    storeEdge(edgeTile, rows, cols, c, cTile, ldc, add);
-                } else if (rows == MR && cols == NR) {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, c, cTile, ldc, add);
+                // A full tile is stored into C by the kernel; an edge tile goes through edgeTile.
+                boolean full = rows == MR && cols == NR;
+                float[] dst = full ? c : edgeTile;
+                int dstBase = full ? cTile : 0;
+                int dstLd = full ? ldc : NR;
+                boolean dstAdd = full && add;
+                if (lda > 0) {
+                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
+                            dstLd, dstAdd);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, edgeTile, 0, NR, false);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, dstAdd);
+                }
+                if (!full) {
                     storeEdge(edgeTile, rows, cols, c, cTile, ldc, add);
                 }
             }

@@ -114,18 +114,11 @@ final class SoftmaxKernels {
     /** The softmax backward row when y and dy are contiguous (attention's case), a vector at a time. */
     private static void contiguousBackwardRow(float[] dx, int o, float[] y, int yOff, float[] dy, int dyOff, float s,
                                               int len) {
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
-            acc = FloatVector.fromArray(SPECIES, dy, dyOff + i).fma(FloatVector.fromArray(SPECIES, y, yOff + i), acc);
-        }
-        float dot = VectorMath.sumLanes(acc);
-        for (int j = i; j < len; j++) {
-            dot += dy[dyOff + j] * y[yOff + j];
-        }
+        float dot = VectorMath.dot(dy, dyOff, y, yOff, len);
         FloatVector vs = FloatVector.broadcast(SPECIES, s);
         FloatVector vdot = FloatVector.broadcast(SPECIES, dot);
-        for (i = 0; i < SPECIES.loopBound(len); i += LANES) {
+        int i = 0;
+        for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
             FloatVector yi = FloatVector.fromArray(SPECIES, y, yOff + i);
             vs.mul(yi).mul(FloatVector.fromArray(SPECIES, dy, dyOff + i).sub(vdot)).intoArray(dx, o + i);
         }

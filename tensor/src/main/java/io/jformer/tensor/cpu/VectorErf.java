@@ -22,9 +22,9 @@ import static io.jformer.tensor.cpu.VectorMath.SPECIES;
  * <p>Measured on every 13th float in [-14.5, 14.5] against an accurate double reference (Cody's erf;
  * erfc by continued fraction in the tail): GELU relative error ≤ 4.6e-7 (≤ 6.7 ulp) wherever |GELU| is
  * above 1e-37; GELU' error ≤ 3e-7 of {@code |Φ(x)| + |x·φ(x)|} (the terms cancel near x = -0.75, so the
- * bound is against their size). For |x| ≥ 13.24 the factor
- * {@code exp(-x²/2)} is flushed to zero (true values are below 2⁻¹²⁶), so {@code gelu(-inf)} is NaN like
- * the scalar definition ({@code -inf · 0}) and {@code gelu(-1e30)} is -0.
+ * bound is against their size). For |x| ≥ 13.24 the factor {@code exp(-x²/2)} is flushed to zero (true
+ * values are below 2⁻¹²⁶), so {@code gelu(-inf)} is NaN like the scalar definition ({@code -inf · 0}) and
+ * {@code gelu(-1e30)} is -0.
  *
  * <p>Only adds, multiplies, FMAs, compares, blends and bit operations are used: every lane is computed
  * the same way (no dependence on lane position or masking), identically in the interpreter and under C2,
