@@ -59,10 +59,18 @@ final class VectorErf {
     private static final FloatVector E4 = bc(1.6666665459e-1f);
     private static final FloatVector E5 = bc(5.0000001201e-1f);
     private static final FloatVector LOG2E = bc(1.44269504088896341f);
-    /** 1.5·2²³: adding it rounds to an integer held in the low mantissa bits. */
-    private static final FloatVector ROUNDER = bc(12582912f);
+    /**
+     * 1.5·2²³ + 127: adding it rounds to an integer held in the low mantissa bits, already carrying the
+     * exponent bias, so that the low nine bits shifted into the exponent field are 2^k's.
+     */
+    private static final FloatVector ROUNDER = bc(12583039f);
     private static final FloatVector MINUS_LN2_HI = bc(-0.693359375f);
     private static final FloatVector MINUS_LN2_LO = bc(2.12194440e-4f);
+    private static final FloatVector U_MAX_V = bc(U_MAX);
+    private static final FloatVector ONE = bc(1f);
+    private static final FloatVector ZERO = bc(0f);
+    private static final FloatVector MINUS_HALF = bc(-0.5f);
+    private static final FloatVector INV_SQRT_2PI_V = bc(INV_SQRT_2PI);
 
     private static FloatVector bc(float v) {
         return FloatVector.broadcast(SPECIES, v);
@@ -76,34 +84,41 @@ final class VectorErf {
      * it ("already compiled into a big method"): every vector crossing that call is boxed on the heap, and GELU
      * ran at a third of its speed inside the trainer while a benchmark of it alone was fine. One loop for both
      * directions behind a flag was no better: inside the trainer C2 failed to intrinsify its store.
+     *
+     * <p>The loop is also kept short in bytecode. Every vector operation inlines a few hundred bytes of the
+     * Vector API, and once a compilation passes C2's inlining budget the remaining calls are inlined late: their
+     * results lose their exact vector class, the last operations are dispatched on a type profile, and on JDK
+     * 17 the store then failed to intrinsify ({@code -XX:+PrintIntrinsics}: "missing constant: vclass=DecodeN"),
+     * boxing every vector of the loop (~250 MB/s of garbage, GELU at a third of its speed). Hence constants
+     * as vectors rather than scalar operands (each scalar operand inlines a broadcast), {@code min} for the
+     * clamp, the bias folded into {@link #ROUNDER}, and the gradient loaded before the long computation.
      */
     static void gelu(float[] x, int xo, float[] out, int o, int n) {
         for (int i = 0; i < n; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
             // u = |x| limited to U_MAX (NaN stays NaN)
-            FloatVector u = v.abs();
-            u = u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+            FloatVector u = v.abs().min(U_MAX_V);
             // e = exp(-u²/2), with u² = hi + lo split by an FMA so the exponent's rounding does not enter
-            FloatVector hi = u.mul(u);
-            FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
-            FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
+            // (halved throughout: scaling by -1/2 is exact)
+            FloatVector w = u.mul(MINUS_HALF); // -u/2, exact
+            FloatVector a = u.mul(w); // -hi/2: in [-87.98, 0]
+            FloatVector halfLo = u.fma(w, a.neg()); // -lo/2, exactly
             FloatVector t = a.fma(LOG2E, ROUNDER);
             FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
             FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
             FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
-            // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
+            FloatVector er = p.fma(r.mul(r), r).add(ONE);
+            // 2^k from the rounded integer in t's low bits: bits(t) << 23 leaves k + 127, the biased exponent;
             // k = -127 gives the bit pattern of +0.
-            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
-                    .reinterpretAsFloats();
+            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = er.mul(scale);
-            e = e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
+            e = e.fma(halfLo, e); // · exp(-lo/2)
             // h = Φ(-u) = e · S(u)
             FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
             FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
             FloatVector h = e.mul(num.div(den));
-            FloatVector cdf = h.neg().add(1f).blend(h, v.compare(VectorOperators.LT, 0f));
-            cdf.mul(v).intoArray(out, o + i);
+            FloatVector cdf = ONE.sub(h).blend(h, v.compare(VectorOperators.LT, ZERO));
+            v.mul(cdf).intoArray(out, o + i);
         }
     }
 
@@ -111,31 +126,31 @@ final class VectorErf {
     static void geluBackward(float[] x, int xo, float[] dy, int go, float[] out, int o, int n) {
         for (int i = 0; i < n; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
+            FloatVector g = FloatVector.fromArray(SPECIES, dy, go + i);
             // u = |x| limited to U_MAX (NaN stays NaN)
-            FloatVector u = v.abs();
-            u = u.blend(U_MAX, u.compare(VectorOperators.GT, U_MAX));
+            FloatVector u = v.abs().min(U_MAX_V);
             // e = exp(-u²/2), with u² = hi + lo split by an FMA so the exponent's rounding does not enter
-            FloatVector hi = u.mul(u);
-            FloatVector lo = u.fma(u, hi.neg()); // u² - hi, exactly
-            FloatVector a = hi.mul(-0.5f); // exact; in [-87.98, 0]
+            // (halved throughout: scaling by -1/2 is exact)
+            FloatVector w = u.mul(MINUS_HALF); // -u/2, exact
+            FloatVector a = u.mul(w); // -hi/2: in [-87.98, 0]
+            FloatVector halfLo = u.fma(w, a.neg()); // -lo/2, exactly
             FloatVector t = a.fma(LOG2E, ROUNDER);
             FloatVector k = t.sub(ROUNDER); // round(a·log2 e), in [-127, 0]
             FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
             FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
-            FloatVector er = p.fma(r.mul(r), r).add(1f);
-            // 2^k from the rounded integer in t's low bits: ((bits(t) << 23) + (127 << 23)) = biased exponent;
+            FloatVector er = p.fma(r.mul(r), r).add(ONE);
+            // 2^k from the rounded integer in t's low bits: bits(t) << 23 leaves k + 127, the biased exponent;
             // k = -127 gives the bit pattern of +0.
-            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(127 << 23)
-                    .reinterpretAsFloats();
+            FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             FloatVector e = er.mul(scale);
-            e = e.fma(lo.mul(-0.5f), e); // · exp(-lo/2)
+            e = e.fma(halfLo, e); // · exp(-lo/2)
             // h = Φ(-u) = e · S(u)
             FloatVector num = u.fma(P4, P3).fma(u, P2).fma(u, P1).fma(u, P0);
             FloatVector den = u.fma(Q5, Q4).fma(u, Q3).fma(u, Q2).fma(u, Q1).fma(u, Q0);
             FloatVector h = e.mul(num.div(den));
-            FloatVector cdf = h.neg().add(1f).blend(h, v.compare(VectorOperators.LT, 0f));
-            FloatVector d = v.fma(e.mul(INV_SQRT_2PI), cdf);
-            FloatVector.fromArray(SPECIES, dy, go + i).mul(d).intoArray(out, o + i);
+            FloatVector cdf = ONE.sub(h).blend(h, v.compare(VectorOperators.LT, ZERO));
+            FloatVector d = v.fma(e.mul(INV_SQRT_2PI_V), cdf);
+            g.mul(d).intoArray(out, o + i);
         }
     }
 }
