@@ -58,6 +58,17 @@ public final class Functional {
         return SoftmaxFunction.softmax(x, dim, scale, mask, false);
     }
 
+    /**
+     * Scaled dot-product attention, {@code softmax(scale·q·kᵀ + mask)·v}: {@code q [..., T, d]},
+     * {@code k [..., S, d]}, {@code v [..., S, dv]} → {@code [..., T, dv]}; {@code mask} is additive, broadcast to
+     * {@code [..., T, S]}, and may be null. When no gradient is recorded (inference) the backend's fused kernel
+     * runs and the scores are never stored; otherwise it is {@code softmax(q·kᵀ)·v} op by op.
+     */
+    public static Variable scaledDotProductAttention(Variable q, Variable k, Variable v, double scale,
+            Variable mask) {
+        return AttentionFunction.attention(q, k, v, scale, mask);
+    }
+
     /** {@code log_softmax(scale·x + mask)} over {@code dim}. */
     public static Variable logSoftmax(Variable x, int dim, double scale, Variable mask) {
         return SoftmaxFunction.softmax(x, dim, scale, mask, true);

@@ -45,6 +45,33 @@ class FusedFunctionsTest {
                 "bias gradient");
     }
 
+    /**
+     * Attention runs the backend's fused kernel when there is no gradient to record and the composition when there
+     * is: the two values must be the same bits (the fused kernel sums exactly as the composition does), so a model
+     * scores the same in evaluation as in training mode without dropout.
+     */
+    @Test
+    void attentionWithoutGradientsIsTheRecordedValue() {
+        Tensor q = in.normal(2, 3, 10, 4);
+        Tensor k = in.normal(2, 3, 12, 4);
+        Tensor v = in.normal(2, 3, 12, 5);
+        Variable mask = Variable.constant(in.normal(2, 1, 1, 12));
+        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
+                Variable.parameter(v), 0.5, mask);
+        assertTrue(recorded.requiresGrad());
+        Variable fused;
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            fused = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
+                    Variable.parameter(v), 0.5, mask);
+        }
+        assertTrue(!fused.requiresGrad());
+        float[] a = recorded.data().toFloatArray();
+        float[] b = fused.data().toFloatArray();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToIntBits(a[i]), Float.floatToIntBits(b[i]), "element " + i);
+        }
+    }
+
     /** The backward pass redraws the mask: it must be the very mask of the forward pass. */
     @Test
     void dropoutBackwardUsesTheForwardMask() {

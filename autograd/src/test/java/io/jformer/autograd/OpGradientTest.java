@@ -136,6 +136,16 @@ class OpGradientTest {
     }
 
     @Test
+    void scaledDotProductAttention() {
+        Tensor mask = Tensor.of(new float[]{0, 0, -10000, 0, 0, 0, 0, 0, 0, -10000}, 2, 1, 1, 5);
+        assertGradients(v -> Functional.scaledDotProductAttention(v[0], v[1], v[2], 0.5, Variable.constant(mask)),
+                in.normal(2, 2, 3, 4), in.normal(2, 2, 5, 4), in.normal(2, 2, 5, 3));
+        // A mask that itself requires a gradient (learned biases such as ALiBi).
+        assertGradients(v -> Functional.scaledDotProductAttention(v[0], v[1], v[2], 1.0, v[3]),
+                in.normal(1, 3, 4), in.normal(1, 5, 4), in.normal(1, 5, 2), in.normal(1, 3, 5));
+    }
+
+    @Test
     void layerNormWithAndWithoutAffine() {
         Tensor x = in.normal(3, 2, 8);
         Tensor w = in.uniform(0.5, 1.5, 8);

@@ -30,6 +30,11 @@ public final class Dropout extends Module implements Layer {
         return Functional.dropout(x, p, isTraining(), gen);
     }
 
+    /** True when {@link #forward} changes its input: in training mode with a non-zero probability. */
+    public boolean isActive() {
+        return isTraining() && p > 0;
+    }
+
     /** The probability of zeroing an element. */
     public double probability() {
         return p;

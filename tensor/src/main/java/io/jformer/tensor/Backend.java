@@ -110,6 +110,18 @@ public interface Backend {
     /** The gradient with respect to {@code x} of {@link #softmax}, from its output {@code y} and {@code dy}. */
     Tensor softmaxBackward(Tensor y, Tensor dy, int dim, double scale, boolean log);
 
+    /**
+     * Scaled dot-product attention, {@code softmax(scale·q·kᵀ + mask)·v}, with the shapes of
+     * {@link OpShapes#attention}; {@code mask} is additive and may be null. This default multiplies, takes the
+     * softmax and multiplies again, storing the {@code [..., T, S]} scores and probabilities; a backend may fuse
+     * the three and store neither, provided it gives the same result.
+     */
+    default Tensor attention(Tensor q, Tensor k, Tensor v, double scale, Tensor mask) {
+        OpShapes.attention(q, k, v, mask);
+        Tensor probs = softmax(matmul(q, k.transpose(-2, -1)), q.rank() - 1, scale, mask, false);
+        return matmul(probs, v);
+    }
+
     /** Layer norm over the last dimension, with the per-row statistics the backward pass needs. */
     LayerNormResult layerNorm(Tensor x, Tensor weight, Tensor bias, double eps);
 

@@ -30,6 +30,59 @@ public final class OpShapes {
         }
     }
 
+    /**
+     * Scaled dot-product attention's sizes: {@code q [..., T, d]}, {@code k [..., S, d]}, {@code v [..., S, dv]}
+     * with the same leading (batch) dimensions, and the additive mask as a view broadcast to the scores'
+     * shape {@code [..., T, S]} (null when there is none).
+     */
+    public record Attention(Shape batch, int queries, int keys, int headSize, int valueSize, Tensor mask) {
+
+        /** {@code batch + [T, dv]}. */
+        public Shape outputShape() {
+            return withMatrix(batch, queries, valueSize);
+        }
+    }
+
+    /** Plans {@code softmax(scale·q·kᵀ + mask)·v}, or fails naming the shapes that do not fit. */
+    public static Attention attention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        String shapes = "query " + q.shape() + ", key " + k.shape() + ", value " + v.shape();
+        if (q.rank() < 2 || k.rank() != q.rank() || v.rank() != q.rank()) {
+            throw new ShapeMismatchException("scaled_dot_product_attention: " + shapes
+                    + ": all three need the same rank, at least 2");
+        }
+        for (int d = 0; d < q.rank() - 2; d++) {
+            if (k.size(d) != q.size(d) || v.size(d) != q.size(d)) {
+                throw new ShapeMismatchException("scaled_dot_product_attention: " + shapes
+                        + ": batch dimension " + d + " differs");
+            }
+        }
+        if (k.size(-1) != q.size(-1)) {
+            throw new ShapeMismatchException("scaled_dot_product_attention: " + shapes
+                    + ": query and key differ in their last dimension");
+        }
+        if (v.size(-2) != k.size(-2)) {
+            throw new ShapeMismatchException("scaled_dot_product_attention: " + shapes
+                    + ": key and value differ in length (dimension -2)");
+        }
+        Shape batch = Shape.of(Arrays.copyOf(q.shape().toArray(), q.rank() - 2));
+        Shape scores = withMatrix(batch, q.size(-2), k.size(-2));
+        Tensor maskView = null;
+        if (mask != null) {
+            boolean fits;
+            try {
+                fits = Shape.broadcast("scaled_dot_product_attention mask", scores, mask.shape()).equals(scores);
+            } catch (ShapeMismatchException e) {
+                fits = false;
+            }
+            if (!fits) {
+                throw new ShapeMismatchException("scaled_dot_product_attention: mask of shape " + mask.shape()
+                        + " does not broadcast to the scores' shape " + scores + " (" + shapes + ")");
+            }
+            maskView = mask.broadcastTo(scores);
+        }
+        return new Attention(batch, q.size(-2), k.size(-2), q.size(-1), v.size(-1), maskView);
+    }
+
     /** Plans {@code a·b}, or fails naming both shapes. */
     public static Matmul matmul(Tensor a, Tensor b) {
         if (a.rank() == 0 || b.rank() == 0) {

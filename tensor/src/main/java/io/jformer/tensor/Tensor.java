@@ -784,6 +784,18 @@ public final class Tensor {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, true);
     }
 
+    /**
+     * Scaled dot-product attention with this tensor as the queries, {@code softmax(scale·q·kᵀ + mask)·v}
+     * (PyTorch's {@code scaled_dot_product_attention} with an additive float mask): {@code q [..., T, d]},
+     * {@code k [..., S, d]}, {@code v [..., S, dv]} → {@code [..., T, dv]}; {@code mask} broadcasts to
+     * {@code [..., T, S]} and may be null. Rows whose every position is masked with -inf give zeros. The CPU
+     * backend never stores the {@code [T, S]} scores.
+     */
+    public Tensor scaledDotProductAttention(Tensor k, Tensor v, double scale, Tensor mask) {
+        OpShapes.attention(this, k, v, mask);
+        return backend().attention(this, k, v, scale, mask);
+    }
+
     /** Layer norm over the last dimension. */
     public Tensor layerNorm(Tensor weight, Tensor bias, double eps) {
         return backend().layerNorm(this, weight, bias, eps).output();

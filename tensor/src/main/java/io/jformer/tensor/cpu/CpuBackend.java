@@ -330,6 +330,11 @@ public final class CpuBackend implements Backend, AutoCloseable {
     }
 
     @Override
+    public Tensor attention(Tensor q, Tensor k, Tensor v, double scale, Tensor mask) {
+        return FusedAttention.forward(pool, q, k, v, scale, mask);
+    }
+
+    @Override
     public Tensor softmaxBackward(Tensor y, Tensor dy, int dim, double scale, boolean log) {
         String name = log ? "log_softmax_backward" : "softmax_backward";
         requireF32(name, y, dy);

@@ -104,6 +104,20 @@ public final class Sgemm {
         });
     }
 
+    /**
+     * {@link #gemm} on the calling thread alone, for kernels that already give each thread tasks of their own
+     * (fused attention). The sums are the same as {@link #gemm}'s.
+     */
+    static void gemmOnCallingThread(int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate) {
+        checkSizes(m, n, k);
+        if (m > 0 && n > 0) {
+            multiplyBlock(0, m, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        }
+    }
+
     /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C on the calling thread. */
     private static void multiplyBlock(int i0, int i1, int j0, int j1, int k,
             float[] a, int aOff, int aRs, int aCs,

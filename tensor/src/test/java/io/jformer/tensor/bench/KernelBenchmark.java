@@ -102,6 +102,10 @@ public class KernelBenchmark {
     private Tensor paramGrad;
     private Tensor expAvg;
     private Tensor expAvgSq;
+    private Tensor query;
+    private Tensor key;
+    private Tensor value;
+    private Tensor padding;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -122,6 +126,15 @@ public class KernelBenchmark {
         paramGrad = Tensor.randn(gen, PARAMETERS);
         expAvg = Tensor.zeros(PARAMETERS);
         expAvgSq = Tensor.zeros(PARAMETERS);
+        query = heads(gen);
+        key = heads(gen);
+        value = heads(gen);
+        padding = Tensor.zeros(16, 1, 1, SEQ);
+    }
+
+    /** [16, 12, 128, 64] head views of a [16, 128, 768] projection, as BertSelfAttention makes them. */
+    private static Tensor heads(Generator gen) {
+        return Tensor.randn(gen, 16, SEQ, HIDDEN).reshape(16, SEQ, 12, HIDDEN / 12).permute(0, 2, 1, 3);
     }
 
     @TearDown(Level.Trial)
@@ -194,6 +207,26 @@ public class KernelBenchmark {
             backend.fillRandom(mask, Distribution.BERNOULLI, 0.9, 0, 42, 0);
             Tensor scaled = backend.binary(BinaryOp.MUL, mask, Tensor.scalar(1 / 0.9));
             return backend.binary(BinaryOp.MUL, ffn, scaled);
+        }
+    }
+
+    /**
+     * Inference attention at bert-base sizes with a padding mask, fused (no [16, 12, 128, 128] score tensor).
+     * Not memory-bound, so not in {@link #BYTES_PER_OP}: compare it with {@link #attentionComposed}.
+     */
+    @Benchmark
+    public Tensor attentionFused() {
+        try (Workspace ws = Workspace.open()) {
+            return backend.attention(query, key, value, 0.125, padding);
+        }
+    }
+
+    /** The same attention as Backend's default composes it: matmul, softmax, matmul, storing scores and probabilities. */
+    @Benchmark
+    public Tensor attentionComposed() {
+        try (Workspace ws = Workspace.open()) {
+            Tensor p = backend.softmax(backend.matmul(query, key.transpose(-2, -1)), 3, 0.125, padding, false);
+            return backend.matmul(p, value);
         }
     }
 }

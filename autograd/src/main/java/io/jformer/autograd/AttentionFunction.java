@@ -1,0 +1,41 @@
+package io.jformer.autograd;
+
+import io.jformer.tensor.Tensor;
+import io.jformer.tensor.Workspace;
+
+/**
+ * Scaled dot-product attention. Without a gradient to record it is one backend op (fused on the CPU, storing no
+ * scores); with one, it is composed of matmul, softmax and matmul, whose backward needs the probabilities.
+ */
+final class AttentionFunction {
+
+    private AttentionFunction() {
+    }
+
+    static Variable attention(Variable q, Variable k, Variable v, double scale, Variable mask) {
+        if (!recordsGradient(q, k, v, mask)) {
+            Tensor m = mask == null ? null : mask.data();
+            return Variable.constant(q.data().scaledDotProductAttention(k.data(), v.data(), scale, m));
+        }
+        Variable probs;
+        // The raw scores are dead once the softmax has read them (its backward needs only the probabilities):
+        // inside a training step's workspace their memory serves the next op instead of waiting for the end.
+        try (Workspace ws = Workspace.open()) {
+            probs = Functional.softmax(q.matmul(k.t()), -1, scale, mask);
+            ws.keep(probs.data());
+        }
+        return probs.matmul(v);
+    }
+
+    private static boolean recordsGradient(Variable... inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Variable v : inputs) {
+            if (v != null && v.requiresGrad()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
