@@ -11,10 +11,10 @@ import java.util.Arrays;
  * time (or read in place, when it is row-major and the block narrow), and {@link SgemmKernel#tile} multiplies
  * one A panel by one B panel with the C tile held in registers.
  *
- * <p>Results are bit-identical for every thread count and every run: threads split C into blocks of rows or of
- * columns and never the reduction, and each C element is summed the same way wherever its tile falls (the
- * {@code k} steps in blocks of {@link #KC} from 0, each block fused-multiply-added in order from zero and then
- * added to C).
+ * <p>Every C element is one chain of fused multiply-adds over {@code p = 0 .. k-1} in order, starting from 0 (or
+ * from C's value when accumulating): the {@link #KC}-step blocks continue from the value the previous block
+ * stored. So results are bit-identical for every thread count, tile position and run (threads split C into
+ * blocks of rows or of columns, never the reduction), and equal to {@code Math.fma} applied in that order.
  */
 public final class Sgemm {
 
@@ -174,32 +174,42 @@ public final class Sgemm {
             for (int r = 0; r * MR < mc; r++) {
                 int rows = Math.min(MR, mc - r * MR);
                 int cTile = cBase + r * MR * ldc + s * NR;
-                // A full tile is stored into C by the kernel; an edge tile goes through edgeTile.
-                boolean full = rows == MR && cols == NR;
-                float[] dst = full ? c : edgeTile;
-                int dstBase = full ? cTile : 0;
-                int dstLd = full ? ldc : NR;
-                boolean dstAdd = full && add;
+                if (rows == MR && cols == NR) {
+                    if (lda > 0) {
+                        SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, c, cTile,
+                                ldc, add);
+                    } else {
+                        SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, c, cTile, ldc, add);
+                    }
+                    continue;
+                }
+                // An edge tile runs the same kernel on a full-size copy: C's part loaded into it when adding.
+                if (add) {
+                    loadEdge(c, cTile, ldc, rows, cols, edgeTile);
+                }
                 if (lda > 0) {
-                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
-                            dstLd, dstAdd);
+                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, edgeTile, 0,
+                            NR, add);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, dstAdd);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, edgeTile, 0, NR, add);
                 }
-                if (!full) {
-                    storeEdge(edgeTile, rows, cols, c, cTile, ldc, add);
-                }
+                storeEdge(edgeTile, rows, cols, c, cTile, ldc);
             }
         }
     }
 
-    /** Stores the part of a full tile that lies inside C, with the same one rounding as the kernel's own store. */
-    private static void storeEdge(float[] tile, int rows, int cols, float[] c, int cTile, int ldc, boolean add) {
+    /** Copies the part of C an edge tile covers into the tile buffer, zeros elsewhere. */
+    private static void loadEdge(float[] c, int cTile, int ldc, int rows, int cols, float[] tile) {
+        Arrays.fill(tile, 0, MR * NR, 0f);
         for (int i = 0; i < rows; i++) {
-            int row = cTile + i * ldc;
-            for (int j = 0; j < cols; j++) {
-                c[row + j] = add ? tile[i * NR + j] + c[row + j] : tile[i * NR + j];
-            }
+            System.arraycopy(c, cTile + i * ldc, tile, i * NR, cols);
+        }
+    }
+
+    /** Copies the part of an edge tile that lies inside C back into C. */
+    private static void storeEdge(float[] tile, int rows, int cols, float[] c, int cTile, int ldc) {
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(tile, i * NR, c, cTile + i * ldc, cols);
         }
     }
 

@@ -18,6 +18,13 @@ import jdk.incubator.vector.VectorSpecies;
  * this method is too large for the inliner to reach far) is boxed on the heap, which costs more than the
  * arithmetic. The code is correct for any vector length; only the tuning assumes 16 floats.
  *
+ * <p>C is loaded before the loop, never added after it. An add after the loop made the method inline more of
+ * the Vector API than C2 parses before it starts inlining calls late; on JDK 17 the last stores then saw an
+ * inexact vector type, failed to intrinsify ({@code -XX:+PrintIntrinsics}) and boxed every tile, in about half
+ * of the JVM runs (whenever a product with k over {@link Sgemm#KC} had run before C2 compiled the kernel):
+ * a MiniLM forward pass on two threads then took 0.17-0.19 s instead of 0.14 s, with a young collection every
+ * 35 ms. Now every value the stores read is made before the loop or in it.
+ *
  * <p>{@link #tileRowMajorA} repeats {@link #tile} for A read in place instead of packed. One kernel taking A's
  * row and step strides served both, but it kept more index registers live and ran the packed case at 154
  * instead of 232 GFLOP/s (2048x768x3072, 1 thread), so the copy is deliberate.
@@ -35,14 +42,15 @@ final class SgemmKernel {
     }
 
     /**
-     * Computes the tile {@code T = Ap·Bp} over {@code kc} steps and stores {@code T} (or {@code C + T} when
-     * {@code add}) at {@code c[cBase + i*ldc + j]} for the full MR x NR tile.
+     * Runs the fused multiply-adds of {@code kc} steps, {@code T = Ap·Bp} added step by step onto zero (or onto
+     * C's values when {@code load}), and stores the tile at {@code c[cBase + i*ldc + j]} for the full MR x NR
+     * tile.
      *
      * @param ap packed A: step {@code p}, row {@code i} at {@code ap[aBase + p*MR + i]}
      * @param bp packed B: step {@code p}, column {@code j} at {@code bp[bBase + p*NR + j]}
      */
     static void tile(float[] ap, int aBase, float[] bp, int bBase, int kc,
-            float[] c, int cBase, int ldc, boolean add) {
+            float[] c, int cBase, int ldc, boolean load) {
         FloatVector zero = FloatVector.zero(SPECIES);
         FloatVector c00 = zero, c01 = zero;
         FloatVector c10 = zero, c11 = zero;
@@ -52,6 +60,24 @@ final class SgemmKernel {
         FloatVector c50 = zero, c51 = zero;
         FloatVector c60 = zero, c61 = zero;
         FloatVector c70 = zero, c71 = zero;
+        if (load) {
+            c00 = FloatVector.fromArray(SPECIES, c, cBase + 0 * ldc);
+            c01 = FloatVector.fromArray(SPECIES, c, cBase + 0 * ldc + VLEN);
+            c10 = FloatVector.fromArray(SPECIES, c, cBase + 1 * ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cBase + 1 * ldc + VLEN);
+            c20 = FloatVector.fromArray(SPECIES, c, cBase + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cBase + 2 * ldc + VLEN);
+            c30 = FloatVector.fromArray(SPECIES, c, cBase + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cBase + 3 * ldc + VLEN);
+            c40 = FloatVector.fromArray(SPECIES, c, cBase + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, cBase + 4 * ldc + VLEN);
+            c50 = FloatVector.fromArray(SPECIES, c, cBase + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, cBase + 5 * ldc + VLEN);
+            c60 = FloatVector.fromArray(SPECIES, c, cBase + 6 * ldc);
+            c61 = FloatVector.fromArray(SPECIES, c, cBase + 6 * ldc + VLEN);
+            c70 = FloatVector.fromArray(SPECIES, c, cBase + 7 * ldc);
+            c71 = FloatVector.fromArray(SPECIES, c, cBase + 7 * ldc + VLEN);
+        }
         for (int p = 0; p < kc; p++) {
             int ai = aBase + p * MR;
             int bi = bBase + p * NR;
@@ -68,52 +94,20 @@ final class SgemmKernel {
             a = FloatVector.broadcast(SPECIES, ap[ai + 7]); c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
         int row = cBase;
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c00.intoArray(c, row); c01.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c10.intoArray(c, row); c11.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c20.intoArray(c, row); c21.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c30.intoArray(c, row); c31.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c40.intoArray(c, row); c41.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c50.intoArray(c, row); c51.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c60.intoArray(c, row); c61.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c70.intoArray(c, row); c71.intoArray(c, row + VLEN);
     }
 
@@ -122,7 +116,7 @@ final class SgemmKernel {
      * {@code a[aBase + i*lda + p]}. Same sums in the same order, so the results are identical.
      */
     static void tileRowMajorA(float[] a, int aBase, int lda, float[] bp, int bBase, int kc,
-            float[] c, int cBase, int ldc, boolean add) {
+            float[] c, int cBase, int ldc, boolean load) {
         int r0 = aBase;
         int r1 = r0 + lda;
         int r2 = r1 + lda;
@@ -140,6 +134,24 @@ final class SgemmKernel {
         FloatVector c50 = zero, c51 = zero;
         FloatVector c60 = zero, c61 = zero;
         FloatVector c70 = zero, c71 = zero;
+        if (load) {
+            c00 = FloatVector.fromArray(SPECIES, c, cBase + 0 * ldc);
+            c01 = FloatVector.fromArray(SPECIES, c, cBase + 0 * ldc + VLEN);
+            c10 = FloatVector.fromArray(SPECIES, c, cBase + 1 * ldc);
+            c11 = FloatVector.fromArray(SPECIES, c, cBase + 1 * ldc + VLEN);
+            c20 = FloatVector.fromArray(SPECIES, c, cBase + 2 * ldc);
+            c21 = FloatVector.fromArray(SPECIES, c, cBase + 2 * ldc + VLEN);
+            c30 = FloatVector.fromArray(SPECIES, c, cBase + 3 * ldc);
+            c31 = FloatVector.fromArray(SPECIES, c, cBase + 3 * ldc + VLEN);
+            c40 = FloatVector.fromArray(SPECIES, c, cBase + 4 * ldc);
+            c41 = FloatVector.fromArray(SPECIES, c, cBase + 4 * ldc + VLEN);
+            c50 = FloatVector.fromArray(SPECIES, c, cBase + 5 * ldc);
+            c51 = FloatVector.fromArray(SPECIES, c, cBase + 5 * ldc + VLEN);
+            c60 = FloatVector.fromArray(SPECIES, c, cBase + 6 * ldc);
+            c61 = FloatVector.fromArray(SPECIES, c, cBase + 6 * ldc + VLEN);
+            c70 = FloatVector.fromArray(SPECIES, c, cBase + 7 * ldc);
+            c71 = FloatVector.fromArray(SPECIES, c, cBase + 7 * ldc + VLEN);
+        }
         for (int p = 0; p < kc; p++) {
             int bi = bBase + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bi);
@@ -155,52 +167,20 @@ final class SgemmKernel {
             x = FloatVector.broadcast(SPECIES, a[r7 + p]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
         int row = cBase;
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(SPECIES, c, row));
-            c01 = c01.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c00.intoArray(c, row); c01.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c10 = c10.add(FloatVector.fromArray(SPECIES, c, row));
-            c11 = c11.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c10.intoArray(c, row); c11.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c20 = c20.add(FloatVector.fromArray(SPECIES, c, row));
-            c21 = c21.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c20.intoArray(c, row); c21.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c30 = c30.add(FloatVector.fromArray(SPECIES, c, row));
-            c31 = c31.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c30.intoArray(c, row); c31.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c40 = c40.add(FloatVector.fromArray(SPECIES, c, row));
-            c41 = c41.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c40.intoArray(c, row); c41.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c50 = c50.add(FloatVector.fromArray(SPECIES, c, row));
-            c51 = c51.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c50.intoArray(c, row); c51.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c60 = c60.add(FloatVector.fromArray(SPECIES, c, row));
-            c61 = c61.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c60.intoArray(c, row); c61.intoArray(c, row + VLEN);
         row += ldc;
-        if (add) {
-            c70 = c70.add(FloatVector.fromArray(SPECIES, c, row));
-            c71 = c71.add(FloatVector.fromArray(SPECIES, c, row + VLEN));
-        }
         c70.intoArray(c, row); c71.intoArray(c, row + VLEN);
     }
 }

@@ -13,10 +13,10 @@ class SgemmTest {
 
     /**
      * Relative tolerance against a double-precision reference, applied to {@code Σ|a_ip·b_pj|} (plus {@code |c|}
-     * when accumulating). Each element is an fp32 fused-multiply-add chain of at most {@link Sgemm#KC} steps,
-     * then one fp32 add per block, so the worst-case error is about {@code 256·u·Σ|terms|} with
-     * {@code u = 2^-24} (1.5e-5). On random-sign data the roundings behave like a random walk, about
-     * {@code sqrt(k)·u·Σ|terms|} (1e-6 at k = 300), so 1e-5 leaves a wide margin while any wrong, missing or
+     * when accumulating). Each element is one fp32 fused-multiply-add chain over k (checked bit for bit against
+     * {@code Math.fma} as well), whose worst-case error is {@code k·u·Σ|terms|} with {@code u = 2^-24} (3e-5 at
+     * the largest k here, 513); on random-sign data the roundings behave like a random walk, about
+     * {@code sqrt(k)·u·Σ|terms|} (1.4e-6 at k = 513), so 1e-5 leaves a wide margin while any wrong, missing or
      * doubled term (an error of order {@code Σ|terms|/k}) still fails by orders of magnitude.
      */
     private static final double RELATIVE_TOLERANCE = 1e-5;
@@ -79,7 +79,11 @@ class SgemmTest {
             Sgemm.gemm(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
         }
 
-        /** Checks C against a double-precision product of the given original C, and that nothing else changed. */
+        /**
+         * Checks C bit for bit against the documented order (a {@code Math.fma} chain over p from 0, or from the
+         * original C when accumulating), within tolerance against a double-precision product, and that nothing
+         * else changed.
+         */
         void check(float[] original, boolean accumulate, String label) {
             for (int idx = 0; idx < c.length; idx++) {
                 int rel = idx - cOff;
@@ -93,10 +97,18 @@ class SgemmTest {
                     double start = accumulate ? original[cOff + i * ldc + j] : 0;
                     double sum = start;
                     double magnitude = Math.abs(start);
+                    float chain = (float) start;
                     for (int p = 0; p < k; p++) {
-                        double term = (double) a[aOff + i * aRs + p * aCs] * b[bOff + p * bRs + j * bCs];
+                        float ap = a[aOff + i * aRs + p * aCs];
+                        float bp = b[bOff + p * bRs + j * bCs];
+                        double term = (double) ap * bp;
                         sum += term;
                         magnitude += Math.abs(term);
+                        chain = Math.fma(ap, bp, chain);
+                    }
+                    if (Float.floatToIntBits(c[cOff + i * ldc + j]) != Float.floatToIntBits(chain)) {
+                        fail(label + ": C(" + i + "," + j + ") = " + c[cOff + i * ldc + j]
+                                + ", but the fma chain in order gives " + chain);
                     }
                     double error = Math.abs(c[cOff + i * ldc + j] - sum);
                     if (!(error <= RELATIVE_TOLERANCE * magnitude + ABSOLUTE_TOLERANCE)) {
