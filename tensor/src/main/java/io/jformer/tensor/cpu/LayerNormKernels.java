@@ -38,7 +38,9 @@ final class LayerNormKernels {
             FloatVector c = FloatVector.fromArray(SPECIES, x, xo + i).sub(vmu);
             acc = c.fma(c, acc);
         }
-        float sq = VectorMath.sumLanes(acc);
+        float[] lanes = VectorMath.scratch();
+        acc.intoArray(lanes, 0);
+        float sq = VectorMath.sumLanes(lanes);
         for (; i < d; i++) {
             float c = x[xo + i] - mu;
             sq = Math.fma(c, c, sq);
@@ -114,8 +116,11 @@ final class LayerNormKernels {
             dyv.fma(xh, FloatVector.fromArray(SPECIES, pw, i)).intoArray(pw, i);
             dyv.add(FloatVector.fromArray(SPECIES, pb, i)).intoArray(pb, i);
         }
-        float sumG = VectorMath.sumLanes(accG);
-        float sumGx = VectorMath.sumLanes(accGx);
+        float[] lanes = VectorMath.scratch();
+        accG.intoArray(lanes, 0);
+        float sumG = VectorMath.sumLanes(lanes);
+        accGx.intoArray(lanes, 0);
+        float sumGx = VectorMath.sumLanes(lanes);
         for (; i < d; i++) {
             float xh = (x[xo + i] - mu) * rs;
             float gi = w == null ? dy[go + i] : dy[go + i] * w[wOff + i];

@@ -1,7 +1,6 @@
 package io.jformer.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 import static io.jformer.tensor.cpu.VectorMath.LANES;
@@ -48,26 +47,10 @@ final class SoftmaxKernels {
             java.util.Arrays.fill(out, o, o + len, log ? Float.NEGATIVE_INFINITY : 0f);
             return;
         }
-        // Pass 2: e = exp(t - max) and its sum. Whole vectors unmasked: on JDK 17 a mask made per iteration is
-        // boxed, and the loop then allocated.
-        FloatVector vm = FloatVector.broadcast(SPECIES, max);
-        FloatVector acc = FloatVector.zero(SPECIES);
-        for (i = 0; i < full; i += LANES) {
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i).sub(vm));
-            acc = acc.add(e);
-            if (!log) {
-                e.intoArray(out, o + i);
-            }
-        }
-        if (i < len) {
-            VectorMask<Float> m = SPECIES.indexInRange(i, len);
-            FloatVector e = VectorExp.exp(FloatVector.fromArray(SPECIES, out, o + i, m).sub(vm));
-            acc = acc.add(e, m);
-            if (!log) {
-                e.intoArray(out, o + i, m);
-            }
-        }
-        float sum = VectorMath.sumLanes(acc);
+        // Pass 2: e = exp(t - max) and its sum, in VectorExp's own compiled loop (see there why it is not inlined
+        // here). Log-softmax needs only the sum: its exponentials go to a scratch row.
+        float sum = log ? VectorExp.expShiftedSum(out, o, max, rowScratch(len), 0, len)
+                : VectorExp.expShiftedSum(out, o, max, out, o, len);
         // Pass 3: normalise.
         if (log) {
             float shift = max + (float) Math.log(sum);
@@ -77,6 +60,18 @@ final class SoftmaxKernels {
         } else {
             VectorMath.scale(out, o, 1f / sum, out, o, len);
         }
+    }
+
+    private static final ThreadLocal<float[][]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[][]{
+        new float[0]});
+
+    /** A scratch row of at least {@code n} floats for the calling thread. */
+    private static float[] rowScratch(int n) {
+        float[][] s = ROW_SCRATCH.get();
+        if (s[0].length < n) {
+            s[0] = new float[n];
+        }
+        return s[0];
     }
 
     /**

@@ -3,6 +3,7 @@ package io.jformer.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import static io.jformer.tensor.cpu.VectorMath.SPECIES;
 
@@ -19,21 +20,36 @@ final class VectorExp {
     private VectorExp() {
     }
 
-    private static final FloatVector E0 = bc(1.9875691500e-4f);
-    private static final FloatVector E1 = bc(1.3981999507e-3f);
-    private static final FloatVector E2 = bc(8.3334519073e-3f);
-    private static final FloatVector E3 = bc(4.1665795894e-2f);
-    private static final FloatVector E4 = bc(1.6666665459e-1f);
-    private static final FloatVector E5 = bc(5.0000001201e-1f);
-    private static final FloatVector LOG2E = bc(1.44269504088896341f);
+    private static final float E0_F = 1.9875691500e-4f;
+    private static final float E1_F = 1.3981999507e-3f;
+    private static final float E2_F = 8.3334519073e-3f;
+    private static final float E3_F = 4.1665795894e-2f;
+    private static final float E4_F = 1.6666665459e-1f;
+    private static final float E5_F = 5.0000001201e-1f;
+    private static final float LOG2E_F = 1.44269504088896341f;
     /** 1.5·2²³: adding it rounds to an integer held in the low mantissa bits. */
-    private static final FloatVector ROUNDER = bc(12582912f);
-    private static final int ROUNDER_BITS = Float.floatToRawIntBits(12582912f);
-    private static final FloatVector MINUS_LN2_HI = bc(-0.693359375f);
-    private static final FloatVector MINUS_LN2_LO = bc(2.12194440e-4f);
+    private static final float ROUNDER_F = 12582912f;
+    private static final float MINUS_LN2_HI_F = -0.693359375f;
+    private static final float MINUS_LN2_LO_F = 2.12194440e-4f;
+    private static final FloatVector E0 = bc(E0_F);
+    private static final FloatVector E1 = bc(E1_F);
+    private static final FloatVector E2 = bc(E2_F);
+    private static final FloatVector E3 = bc(E3_F);
+    private static final FloatVector E4 = bc(E4_F);
+    private static final FloatVector E5 = bc(E5_F);
+    private static final FloatVector LOG2E = bc(LOG2E_F);
+    private static final FloatVector ROUNDER = bc(ROUNDER_F);
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER_F);
+    private static final FloatVector MINUS_LN2_HI = bc(MINUS_LN2_HI_F);
+    private static final FloatVector MINUS_LN2_LO = bc(MINUS_LN2_LO_F);
     /** exp overflows above 88.72 and is below half the smallest denormal under -103.97. */
     private static final float EXP_HI = 89f;
     private static final float EXP_LO = -104f;
+    private static final FloatVector EXP_HI_V = bc(EXP_HI);
+    private static final FloatVector EXP_LO_V = bc(EXP_LO);
+    private static final IntVector ROUNDER_BITS_V = IntVector.broadcast(
+            VectorSpecies.of(int.class, SPECIES.vectorShape()), ROUNDER_BITS);
+    private static final IntVector BIAS = IntVector.broadcast(VectorSpecies.of(int.class, SPECIES.vectorShape()), 127);
 
     // tanh(x) = x + x³·T(x²) for |x| < 0.625
     private static final FloatVector T0 = bc(-5.70498872745e-3f);
@@ -62,6 +78,74 @@ final class VectorExp {
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return er.mul(s1).mul(s2);
+    }
+
+    /**
+     * {@code out[o + i] = exp(x[xo + i] - shift)} for {@code i < len} ({@code out} may be {@code x}), returning
+     * their sum: whole vectors added lane by lane, the lanes folded as {@link VectorMath#sumLanes} does, then the
+     * tail in order by the scalar twin {@link #expShifted(float, float)}. The softmax's second pass.
+     *
+     * <p>The vector steps are those of {@link #exp(FloatVector)}, written out in the loop, and the method is
+     * meant to be compiled on its own, which its size (over C2's 325-byte limit for inlining hot methods) ensures.
+     * Inlined into the softmax row kernel, it made that compilation big enough for C2 to inline the last vector
+     * operations late; on JDK 17 they then lost their exact vector type and every vector of the loop was boxed
+     * (gigabytes per second of garbage, attention 20-30% slower) in one JVM run out of three. A helper taking a
+     * vector argument fails the same way when it is not inlined, so none crosses this call.
+     */
+    static float expShiftedSum(float[] x, int xo, float shift, float[] out, int o, int len) {
+        int full = SPECIES.loopBound(len);
+        FloatVector vs = FloatVector.broadcast(SPECIES, shift);
+        FloatVector acc = FloatVector.zero(SPECIES);
+        for (int i = 0; i < full; i += SPECIES.length()) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).sub(vs);
+            FloatVector a = v.min(EXP_HI_V).max(EXP_LO_V);
+            FloatVector t = a.fma(LOG2E, ROUNDER);
+            FloatVector k = t.sub(ROUNDER);
+            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, a));
+            FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
+            FloatVector er = p.fma(r.mul(r), r).add(ONE);
+            IntVector ki = t.reinterpretAsInts().sub(ROUNDER_BITS_V);
+            IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+            IntVector k2 = ki.sub(k1);
+            FloatVector s1 = k1.add(BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = k2.add(BIAS).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = er.mul(s1).mul(s2);
+            acc = acc.add(e);
+            e.intoArray(out, o + i);
+        }
+        float[] lanes = VectorMath.scratch();
+        acc.intoArray(lanes, 0);
+        float sum = VectorMath.sumLanes(lanes);
+        for (int i = full; i < len; i++) {
+            float e = expShifted(x[xo + i], shift);
+            sum += e;
+            out[o + i] = e;
+        }
+        return sum;
+    }
+
+    /**
+     * One lane of {@link #expShiftedSum}: {@code exp(x - shift)} by the same float operations in the same order, so
+     * a row's tail gets the bits its vector lanes would (Math.min/max, fma and the bit steps are exactly the
+     * vector lanes' operations).
+     */
+    static float expShifted(float x, float shift) {
+        float a = Math.max(Math.min(x - shift, EXP_HI), EXP_LO);
+        float t = Math.fma(a, LOG2E_F, ROUNDER_F);
+        float k = t - ROUNDER_F;
+        float r = Math.fma(k, MINUS_LN2_LO_F, Math.fma(k, MINUS_LN2_HI_F, a));
+        float p = Math.fma(r, E0_F, E1_F);
+        p = Math.fma(p, r, E2_F);
+        p = Math.fma(p, r, E3_F);
+        p = Math.fma(p, r, E4_F);
+        p = Math.fma(p, r, E5_F);
+        float er = Math.fma(p, r * r, r) + 1f;
+        int ki = Float.floatToRawIntBits(t) - ROUNDER_BITS;
+        int k1 = ki >> 1;
+        int k2 = ki - k1;
+        float s1 = Float.intBitsToFloat((k1 + 127) << 23);
+        float s2 = Float.intBitsToFloat((k2 + 127) << 23);
+        return er * s1 * s2;
     }
 
     /** tanh(x): an odd polynomial below |x| = 0.625, {@code 1 - 2/(e^{2|x|} + 1)} above, sign restored. */

@@ -2,7 +2,6 @@ package io.jformer.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,35 +18,30 @@ final class VectorMath {
     }
 
     /**
-     * The lanes of {@code v} added left to right. {@code reduceLanes(ADD)} leaves the order to the
-     * implementation, and the interpreter and C2 pick different ones: a sum would then depend on JIT timing.
+     * The first {@link #LANES} floats of {@code lanes} (a vector's lanes, stored there by the caller) summed in a
+     * fixed tree: the upper half added onto the lower, then the upper quarter, ... down to element 0.
+     * {@code reduceLanes(ADD)} leaves the order to the implementation, and the interpreter and C2 pick different
+     * ones: a sum would then depend on JIT timing.
+     *
+     * <p>The lanes come in an array, not as a vector, on purpose. C2 compiles a hot helper that takes a vector on
+     * its own and may then refuse to inline it into a caller ("already compiled into a big method"): every vector
+     * handed over is then boxed, and on JDK 17 the helper's own vector code fell back to boxing as well (softmax
+     * and layer norm allocated gigabytes per second in some JVM runs). Storing the vector is one instruction.
      */
-    static float sumLanes(FloatVector v) {
-        // A fixed tree: add the upper half onto the lower, then the upper quarter, ... down to lane 0. Every
-        // step is a lanewise IEEE add, so the interpreter and C2 agree; storing the lanes to an array and
-        // summing them was the same order-safety for twice the cost (the array was allocated on every call).
-        FloatVector s = v;
-        for (VectorShuffle<Float> fold : FOLDS) {
-            s = s.add(s.rearrange(fold));
+    static float sumLanes(float[] lanes) {
+        for (int w = LANES; w > 1; w /= 2) {
+            for (int i = 0; i < w / 2; i++) {
+                lanes[i] += lanes[i + w / 2];
+            }
         }
-        return s.lane(0);
+        return lanes[0];
     }
 
-    /** Shuffles that bring lanes [w/2, w) down to [0, w/2), for w = LANES, LANES/2, ..., 2. */
-    private static final VectorShuffle<Float>[] FOLDS = folds();
+    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[2 * LANES]);
 
-    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array is created raw
-    private static VectorShuffle<Float>[] folds() {
-        int steps = Integer.numberOfTrailingZeros(LANES);
-        VectorShuffle<Float>[] out = new VectorShuffle[steps];
-        for (int k = 0, w = LANES; k < steps; k++, w /= 2) {
-            int[] idx = new int[LANES];
-            for (int i = 0; i < LANES; i++) {
-                idx[i] = (i + w / 2) % LANES;
-            }
-            out[k] = VectorShuffle.fromArray(SPECIES, idx, 0);
-        }
-        return out;
+    /** A scratch array of two vectors' length for the calling thread (see {@link #sumLanes}). */
+    static float[] scratch() {
+        return LANE_SCRATCH.get();
     }
 
     static float sum(float[] a, int off, int len) {
@@ -56,7 +50,9 @@ final class VectorMath {
         for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
             acc = acc.add(FloatVector.fromArray(SPECIES, a, off + i));
         }
-        float s = sumLanes(acc);
+        float[] lanes = scratch();
+        acc.intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < len; i++) {
             s += a[off + i];
         }
@@ -69,7 +65,9 @@ final class VectorMath {
         for (int upper = SPECIES.loopBound(len); i < upper; i += LANES) {
             acc = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
         }
-        float s = sumLanes(acc);
+        float[] lanes = scratch();
+        acc.intoArray(lanes, 0);
+        float s = sumLanes(lanes);
         for (; i < len; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

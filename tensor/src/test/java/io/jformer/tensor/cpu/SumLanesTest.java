@@ -1,6 +1,5 @@
 package io.jformer.tensor.cpu;
 
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -8,28 +7,55 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The lane sum is a fixed tree (upper half onto lower, repeatedly), so its rounding never depends on JIT state.
- * Checked bit for bit against that tree written out in scalar code, on values spread over many magnitudes so a
- * different order would show.
+ * Sums keep one accumulator per lane and fold the lanes in a fixed tree (upper half onto lower, repeatedly), so
+ * their rounding never depends on JIT state. {@link VectorMath#sum} and {@link VectorMath#dot} are checked bit
+ * for bit against that order written out in scalar code, on values spread over many magnitudes so a different
+ * order would show.
  */
 class SumLanesTest {
 
+    private static float fold(float[] lanes) {
+        for (int w = lanes.length; w > 1; w /= 2) {
+            for (int i = 0; i < w / 2; i++) {
+                lanes[i] = lanes[i] + lanes[i + w / 2];
+            }
+        }
+        return lanes[0];
+    }
+
+    private static float[] spread(Random r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6));
+        }
+        return a;
+    }
+
     @Test
-    void foldsInTheDocumentedOrder() {
+    void sumAndDotFoldInTheDocumentedOrder() {
         Random r = new Random(5);
-        for (int trial = 0; trial < 2000; trial++) {
-            float[] lanes = new float[VectorMath.LANES];
-            for (int i = 0; i < lanes.length; i++) {
-                lanes[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6));
+        int lanesCount = VectorMath.LANES;
+        for (int trial = 0; trial < 500; trial++) {
+            int n = r.nextInt(5 * lanesCount);
+            int off = r.nextInt(3);
+            float[] a = spread(r, off + n);
+            float[] b = spread(r, off + n);
+            int full = n / lanesCount * lanesCount;
+            float[] sumLanes = new float[lanesCount];
+            float[] dotLanes = new float[lanesCount];
+            for (int i = 0; i < full; i++) {
+                sumLanes[i % lanesCount] += a[off + i];
+                dotLanes[i % lanesCount] = Math.fma(a[off + i], b[off + i], dotLanes[i % lanesCount]);
             }
-            float[] tree = lanes.clone();
-            for (int w = tree.length; w > 1; w /= 2) {
-                for (int i = 0; i < w / 2; i++) {
-                    tree[i] = tree[i] + tree[i + w / 2];
-                }
+            float sum = fold(sumLanes);
+            float dot = fold(dotLanes);
+            for (int i = full; i < n; i++) {
+                sum += a[off + i];
+                dot += a[off + i] * b[off + i];
             }
-            float got = VectorMath.sumLanes(FloatVector.fromArray(VectorMath.SPECIES, lanes, 0));
-            assertEquals(Float.floatToIntBits(tree[0]), Float.floatToIntBits(got), "trial " + trial);
+            assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(VectorMath.sum(a, off, n)), "sum, trial " + trial);
+            assertEquals(Float.floatToIntBits(dot), Float.floatToIntBits(VectorMath.dot(a, off, b, off, n)),
+                    "dot, trial " + trial);
         }
     }
 }

@@ -1,0 +1,52 @@
+package io.jformer.tensor.cpu;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The softmax's exponential: the vector loop {@link VectorExp#expShiftedSum} and its scalar twin for row tails must give the same bits for every input, or a row's value would
+ * depend on where its elements fall; both are held to {@code Math.exp} within the polynomial's accuracy.
+ */
+class VectorExpTest {
+
+    private static final int LANES = VectorMath.LANES;
+
+    @Test
+    void scalarTwinMatchesTheVectorLanesBitForBit() {
+        Random r = new Random(11);
+        int n = 64 * LANES;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = switch (i % 8) {
+                case 0 -> (float) (r.nextGaussian() * 30);
+                case 1 -> -87f - r.nextFloat() * 20; // the denormal range and the flush to 0 below -103.97
+                case 2 -> 88f + r.nextFloat(); // overflow to +inf above 88.72
+                default -> (float) (r.nextGaussian() * 3);
+            };
+        }
+        float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, -104f, 89f,
+            Float.MIN_VALUE, -Float.MAX_VALUE};
+        System.arraycopy(specials, 0, x, 0, specials.length);
+        for (float shift : new float[]{0f, 2.5f, -7.25f}) {
+            float[] out = new float[n];
+            VectorExp.expShiftedSum(x, 0, shift, out, 0, n);
+            for (int i = 0; i < n; i++) {
+                float scalar = VectorExp.expShifted(x[i], shift);
+                assertEquals(Float.floatToIntBits(out[i]), Float.floatToIntBits(scalar),
+                        "x = " + x[i] + ", shift = " + shift);
+                double exact = Math.exp((double) x[i] - shift);
+                if (Double.isFinite(exact) && exact > 1e-37 && exact < 1e38) {
+                    // Cephes expf: ~1-2 ulp; 3e-7 relative is 2.5 ulp at worst; the shift's rounding adds
+                    // |x - shift|·2⁻²⁴ to the argument, i.e. that much relative error in the result.
+                    double tol = 3e-7 + Math.abs(x[i] - shift) * 0x1p-24;
+                    assertTrue(Math.abs(out[i] - exact) <= tol * exact, x[i] + " - " + shift + ": " + out[i]
+                            + " vs " + exact);
+                }
+            }
+        }
+    }
+}
