@@ -20,10 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>C is loaded before the loop, never added after it. An add after the loop made the method inline more of
  * the Vector API than C2 parses before it starts inlining calls late; on JDK 17 the last stores then saw an
- * inexact vector type, failed to intrinsify ({@code -XX:+PrintIntrinsics}) and boxed every tile, in about half
- * of the JVM runs (whenever a product with k over {@link Sgemm#KC} had run before C2 compiled the kernel):
- * a MiniLM forward pass on two threads then took 0.17-0.19 s instead of 0.14 s, with a young collection every
- * 35 ms. Now every value the stores read is made before the loop or in it.
+ * inexact vector type, failed to intrinsify ({@code -XX:+PrintIntrinsics}) and boxed every tile, in some JVM
+ * runs (when a product with k over {@link Sgemm#KC} had run before C2 compiled the kernel): such runs of
+ * {@code EncodeThroughput} made 250-330 young collections instead of about 70. Now every value the stores read
+ * is made before the loop or in it.
  *
  * <p>{@link #tileRowMajorA} repeats {@link #tile} for A read in place instead of packed. One kernel taking A's
  * row and step strides served both, but it kept more index registers live and ran the packed case at 154

@@ -47,9 +47,10 @@ final class VectorExp {
     private static final float EXP_LO = -104f;
     private static final FloatVector EXP_HI_V = bc(EXP_HI);
     private static final FloatVector EXP_LO_V = bc(EXP_LO);
-    private static final IntVector ROUNDER_BITS_V = IntVector.broadcast(
-            VectorSpecies.of(int.class, SPECIES.vectorShape()), ROUNDER_BITS);
-    private static final IntVector BIAS = IntVector.broadcast(VectorSpecies.of(int.class, SPECIES.vectorShape()), 127);
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, SPECIES.vectorShape());
+    private static final IntVector ROUNDER_BITS_V = IntVector.broadcast(INTS, ROUNDER_BITS);
+    /** The exponent bias, 127. */
+    private static final IntVector BIAS = IntVector.broadcast(INTS, 127);
 
     // tanh(x) = x + x³·T(x²) for |x| < 0.625
     private static final FloatVector T0 = bc(-5.70498872745e-3f);
@@ -89,7 +90,7 @@ final class VectorExp {
      * meant to be compiled on its own, which its size (over C2's 325-byte limit for inlining hot methods) ensures.
      * Inlined into the softmax row kernel, it made that compilation big enough for C2 to inline the last vector
      * operations late; on JDK 17 they then lost their exact vector type and every vector of the loop was boxed
-     * (gigabytes per second of garbage, attention 20-30% slower) in one JVM run out of three. A helper taking a
+     * (gigabytes per second of garbage) in one JVM run out of three. A helper taking a
      * vector argument fails the same way when it is not inlined, so none crosses this call.
      */
     static float expShiftedSum(float[] x, int xo, float shift, float[] out, int o, int len) {
