@@ -58,4 +58,17 @@ class SumLanesTest {
                     "dot, trial " + trial);
         }
     }
+
+    /** The written-out trees for 16 and 8 lanes (AVX-512, AVX2) are the loop's tree, whichever this machine uses. */
+    @Test
+    void writtenOutTreesAreTheLoopsTree() {
+        Random r = new Random(6);
+        for (int trial = 0; trial < 2000; trial++) {
+            float[] t = spread(r, 16);
+            assertEquals(Float.floatToIntBits(VectorMath.foldTree(t.clone(), 16)),
+                    Float.floatToIntBits(VectorMath.foldSixteen(t)), "16 lanes, trial " + trial);
+            assertEquals(Float.floatToIntBits(VectorMath.foldTree(t.clone(), 8)),
+                    Float.floatToIntBits(VectorMath.foldEight(t)), "8 lanes, trial " + trial);
+        }
+    }
 }
