@@ -13,7 +13,7 @@ final class AttentionFunction {
     }
 
     static Variable attention(Variable q, Variable k, Variable v, double scale, Variable mask) {
-        if (!recordsGradient(q, k, v, mask)) {
+        if (!Variable.recordsGradient(q, k, v, mask)) {
             Tensor m = mask == null ? null : mask.data();
             return Variable.constant(q.data().scaledDotProductAttention(k.data(), v.data(), scale, m));
         }
@@ -25,17 +25,5 @@ final class AttentionFunction {
             ws.keep(probs.data());
         }
         return probs.matmul(v);
-    }
-
-    private static boolean recordsGradient(Variable... inputs) {
-        if (!GradMode.isEnabled()) {
-            return false;
-        }
-        for (Variable v : inputs) {
-            if (v != null && v.requiresGrad()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -48,14 +48,25 @@ public final class Variable {
      * This is how new differentiable ops are added, inside the engine or in user code.
      */
     public static Variable record(String op, Tensor output, BackwardRule rule, Variable... inputs) {
+        if (recordsGradient(inputs)) {
+            return new Variable(output, true, new Node(op, inputs.clone(), rule));
+        }
+        return new Variable(output, false, null);
+    }
+
+    /**
+     * True when an op on these inputs (nulls allowed) would be recorded by {@link #record}: gradients are on and
+     * some input needs one. Ops with a cheaper path when nothing is recorded (fused attention) ask this first.
+     */
+    public static boolean recordsGradient(Variable... inputs) {
         if (GradMode.isEnabled()) {
             for (Variable v : inputs) {
                 if (v != null && v.requiresGrad) {
-                    return new Variable(output, true, new Node(op, inputs.clone(), rule));
+                    return true;
                 }
             }
         }
-        return new Variable(output, false, null);
+        return false;
     }
 
     // ---- state -------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 package io.jformer.bert;
 
 import io.jformer.autograd.Functional;
-import io.jformer.autograd.GradMode;
 import io.jformer.autograd.Variable;
 import io.jformer.nn.Dropout;
 import io.jformer.nn.Linear;
@@ -38,7 +37,7 @@ final class BertSelfAttention extends Module {
         Variable k = splitHeads(key.forward(x));
         Variable v = splitHeads(value.forward(x));
         double scale = 1.0 / Math.sqrt(headSize);
-        if (!dropout.isActive() && !recordsGradient(q, k, v)) {
+        if (!dropout.isActive() && !Variable.recordsGradient(q, k, v)) {
             // Inference: one fused op; its output and the merged copy's source die here.
             try (Workspace ws = Workspace.open()) {
                 Variable context = mergeHeads(Functional.scaledDotProductAttention(q, k, v, scale, additiveMask));
@@ -61,10 +60,6 @@ final class BertSelfAttention extends Module {
             ws.keep(context.data());
         }
         return context;
-    }
-
-    private static boolean recordsGradient(Variable... inputs) {
-        return GradMode.isEnabled() && java.util.Arrays.stream(inputs).anyMatch(Variable::requiresGrad);
     }
 
     /** {@code [B,heads,T,d]} → {@code [B,T,heads·d]}. */

@@ -22,7 +22,7 @@ final class FusedAttention {
     /** As in Sgemm: a task smaller than this spends a noticeable part of its time being handed out. */
     private static final long MIN_FMAS_PER_TASK = 1L << 20;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][]{new float[0]});
+    private static final ThreadScratch SCORES = new ThreadScratch();
 
     private FusedAttention() {
     }
@@ -61,7 +61,7 @@ final class FusedAttention {
         int tasks = p.batch().numel() * blocks;
         int grain = (int) Math.min(tasks, Math.max(1, MIN_FMAS_PER_TASK / Math.max(1, fmasPerTask)));
         pool.parallelFor(tasks, grain, (start, end) -> {
-            float[] scores = scratch(Math.min(ROWS, t) * s);
+            float[] scores = SCORES.atLeast(Math.min(ROWS, t) * s);
             int[] off = new int[3];
             int[] strides = {1, 1, maskStride};
             for (int task = start; task < end; task++) {
@@ -82,13 +82,5 @@ final class FusedAttention {
             }
         });
         return out;
-    }
-
-    private static float[] scratch(int size) {
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        return holder[0];
     }
 }

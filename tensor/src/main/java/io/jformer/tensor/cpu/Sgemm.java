@@ -174,26 +174,24 @@ public final class Sgemm {
             for (int r = 0; r * MR < mc; r++) {
                 int rows = Math.min(MR, mc - r * MR);
                 int cTile = cBase + r * MR * ldc + s * NR;
-                if (rows == MR && cols == NR) {
-                    if (lda > 0) {
-                        SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, c, cTile,
-                                ldc, add);
-                    } else {
-                        SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, c, cTile, ldc, add);
-                    }
-                    continue;
-                }
-                // An edge tile runs the same kernel on a full-size copy: C's part loaded into it when adding.
-                if (add) {
+                // A full tile is computed in C itself; an edge tile in a full-size copy, C's part loaded into it
+                // when adding, and copied back.
+                boolean full = rows == MR && cols == NR;
+                if (!full && add) {
                     loadEdge(c, cTile, ldc, rows, cols, edgeTile);
                 }
+                float[] dst = full ? c : edgeTile;
+                int dstBase = full ? cTile : 0;
+                int dstLd = full ? ldc : NR;
                 if (lda > 0) {
-                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, edgeTile, 0,
-                            NR, add);
+                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
+                            dstLd, add);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, edgeTile, 0, NR, add);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, add);
                 }
-                storeEdge(edgeTile, rows, cols, c, cTile, ldc);
+                if (!full) {
+                    storeEdge(edgeTile, rows, cols, c, cTile, ldc);
+                }
             }
         }
     }

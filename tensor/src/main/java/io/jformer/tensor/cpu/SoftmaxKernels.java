@@ -49,7 +49,7 @@ final class SoftmaxKernels {
         }
         // Pass 2: e = exp(t - max) and its sum, in VectorExp's own compiled loop (see there why it is not inlined
         // here). Log-softmax needs only the sum: its exponentials go to a scratch row.
-        float sum = log ? VectorExp.expShiftedSum(out, o, max, rowScratch(len), 0, len)
+        float sum = log ? VectorExp.expShiftedSum(out, o, max, EXPONENTIALS.atLeast(len), 0, len)
                 : VectorExp.expShiftedSum(out, o, max, out, o, len);
         // Pass 3: normalise.
         if (log) {
@@ -62,17 +62,8 @@ final class SoftmaxKernels {
         }
     }
 
-    private static final ThreadLocal<float[][]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[][]{
-        new float[0]});
-
-    /** A scratch row of at least {@code n} floats for the calling thread. */
-    private static float[] rowScratch(int n) {
-        float[][] s = ROW_SCRATCH.get();
-        if (s[0].length < n) {
-            s[0] = new float[n];
-        }
-        return s[0];
-    }
+    /** Where log-softmax's exponentials go: only their sum is needed. */
+    private static final ThreadScratch EXPONENTIALS = new ThreadScratch();
 
     /**
      * One row of the gradient with respect to x. Operands: 0 dx (contiguous), 1 y, 2 dy.

@@ -49,4 +49,32 @@ class VectorExpTest {
             }
         }
     }
+
+    /**
+     * The returned sum follows the documented order: the exponentials accumulated lane by lane, the lanes folded
+     * in {@link VectorMath#sumLanes}'s tree (the method writes that fold out on 16 lanes), then the tail in order.
+     */
+    @Test
+    void sumAddsLanesFoldsThemThenTheTail() {
+        Random r = new Random(12);
+        for (int trial = 0; trial < 200; trial++) {
+            int len = r.nextInt(6 * LANES);
+            float[] x = new float[len];
+            for (int i = 0; i < len; i++) {
+                x[i] = (float) (r.nextGaussian() * 4);
+            }
+            float[] out = new float[len];
+            float sum = VectorExp.expShiftedSum(x, 0, 1.5f, out, 0, len);
+            int full = len / LANES * LANES;
+            float[] lanes = new float[LANES];
+            for (int i = 0; i < full; i++) {
+                lanes[i % LANES] += out[i];
+            }
+            float expected = VectorMath.foldTree(lanes, LANES);
+            for (int i = full; i < len; i++) {
+                expected += out[i];
+            }
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(sum), "length " + len);
+        }
+    }
 }
