@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The softmax's exponential: the vector loop {@link VectorExp#expShiftedSum} and its scalar twin for row tails must give the same bits for every input, or a row's value would
- * depend on where its elements fall; both are held to {@code Math.exp} within the polynomial's accuracy.
+ * The softmax's exponential: the vector loop {@link VectorExp#expShiftedSum} and its scalar twin for row tails
+ * must give the same bits for every input, or a row's value would depend on where its elements fall; both are
+ * held to {@code Math.exp} within the polynomial's accuracy, flush to 0 below the normal floats and overflow
+ * above 88.37 as documented.
  */
 class VectorExpTest {
 
@@ -23,8 +25,8 @@ class VectorExpTest {
         for (int i = 0; i < n; i++) {
             x[i] = switch (i % 8) {
                 case 0 -> (float) (r.nextGaussian() * 30);
-                case 1 -> -87f - r.nextFloat() * 20; // the denormal range and the flush to 0 below -103.97
-                case 2 -> 88f + r.nextFloat(); // overflow to +inf above 88.72
+                case 1 -> -80f - r.nextFloat() * 30; // across the flush to 0 below -87.33
+                case 2 -> 87f + r.nextFloat() * 3; // across the overflow to +inf above 88.37
                 default -> (float) (r.nextGaussian() * 3);
             };
         }
@@ -39,6 +41,15 @@ class VectorExpTest {
                 assertEquals(Float.floatToIntBits(out[i]), Float.floatToIntBits(scalar),
                         "x = " + x[i] + ", shift = " + shift);
                 double exact = Math.exp((double) x[i] - shift);
+                float v = x[i] - shift;
+                if (v < -87.33f) {
+                    // Below the smallest normal float (1.18e-38 = e^-87.34) the softmax's exponential is 0.
+                    assertEquals(0, Float.floatToIntBits(out[i]), x[i] + " - " + shift);
+                } else if (v > 88.37f) {
+                    assertEquals(Float.POSITIVE_INFINITY, out[i], x[i] + " - " + shift);
+                } else if (!Float.isNaN(v)) {
+                    assertTrue(out[i] > 0 && out[i] < Float.POSITIVE_INFINITY, x[i] + " - " + shift + ": " + out[i]);
+                }
                 if (Double.isFinite(exact) && exact > 1e-37 && exact < 1e38) {
                     // Cephes expf: ~1-2 ulp; 3e-7 relative is 2.5 ulp at worst; the shift's rounding adds
                     // |x - shift|·2⁻²⁴ to the argument, i.e. that much relative error in the result.
