@@ -1,12 +1,12 @@
 package io.jformer.autograd;
 
-import io.jformer.tensor.ShapeMismatchException;
 import io.jformer.tensor.Tensor;
 
 /**
- * {@code y = x·Wᵀ + b} as one graph node. The bias is added in place into the fresh product, so a linear layer
- * makes one activation tensor instead of two; the backward rule multiplies with the batch folded into rows:
- * {@code dX = dY·W}, {@code dW = dYᵀ·X} over all rows at once, {@code db} = dY summed over rows.
+ * {@code y = x·Wᵀ + b} as one graph node and one backend op ({@link Tensor#linear}: on the CPU the bias starts
+ * the product's sums, so a linear layer makes one activation tensor in one pass); the backward rule multiplies
+ * with the batch folded into rows: {@code dX = dY·W}, {@code dW = dYᵀ·X} over all rows at once, {@code db} = dY
+ * summed over rows.
  */
 final class LinearFunction {
 
@@ -14,20 +14,9 @@ final class LinearFunction {
     }
 
     static Variable linear(Variable x, Variable weight, Variable bias) {
-        if (weight.rank() != 2 || x.rank() == 0) {
-            throw new ShapeMismatchException("linear: input of shape " + x.shape() + " and weight of shape "
-                    + weight.shape() + ": the weight must be [out_features, in_features] and the input at least 1-D");
-        }
-        if (bias != null && (bias.rank() != 1 || bias.size(0) != weight.size(0))) {
-            throw new ShapeMismatchException("linear: bias of shape " + bias.shape() + " does not fit weight of shape "
-                    + weight.shape() + " (expected [" + weight.size(0) + "])");
-        }
         Tensor xd = x.data();
         Tensor w = weight.data();
-        Tensor y = xd.matmul(w.t());
-        if (bias != null) {
-            y.addInPlace(bias.data());
-        }
+        Tensor y = xd.linear(w, bias == null ? null : bias.data());
         int in = w.size(1);
         int out = w.size(0);
         return Variable.record("linear", y, g -> {

@@ -98,6 +98,21 @@ public interface Backend {
      */
     Tensor matmul(Tensor a, Tensor b);
 
+    /**
+     * {@code x·weightᵀ + bias} (PyTorch's {@code F.linear}) with the shapes of {@link OpShapes#linear};
+     * {@code bias} may be null. This default multiplies, then adds the bias in place; a backend may instead
+     * start each element's sum from the bias (one pass over the output fewer), which rounds differently but
+     * no less accurately.
+     */
+    default Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        OpShapes.linear(x, weight, bias);
+        Tensor y = matmul(x, weight.transpose(0, 1));
+        if (bias != null) {
+            accumulate(y, bias);
+        }
+        return y;
+    }
+
     // ---- normalisation and attention ----------------------------------------------------------------
 
     /**

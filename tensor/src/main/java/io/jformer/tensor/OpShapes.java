@@ -114,6 +114,22 @@ public final class OpShapes {
     }
 
     /**
+     * Checks {@code x·weightᵀ + bias}: {@code x [..., in]} (at least 1-D), {@code weight [out, in]}, {@code bias
+     * [out]} or null; fails naming the shapes that do not fit.
+     */
+    public static void linear(Tensor x, Tensor weight, Tensor bias) {
+        if (weight.rank() != 2 || x.rank() == 0 || x.size(-1) != weight.size(1)) {
+            throw new ShapeMismatchException("linear: input of shape " + x.shape() + " and weight of shape "
+                    + weight.shape() + " do not fit: the weight must be [out_features, in_features] and the input "
+                    + "[..., in_features]");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != weight.size(0))) {
+            throw new ShapeMismatchException("linear: bias of shape " + bias.shape() + " does not fit weight of shape "
+                    + weight.shape() + " (expected [" + weight.size(0) + "])");
+        }
+    }
+
+    /**
      * Storage offset of each matrix of a batched operand (shape {@code batch + [rows, cols]}, possibly broadcast
      * with stride 0), in row-major batch order: how a batched GEMM finds its operands without copying them.
      */

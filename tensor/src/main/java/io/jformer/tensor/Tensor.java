@@ -774,6 +774,14 @@ public final class Tensor {
         return backend().matmul(this, o);
     }
 
+    /**
+     * {@code this·weightᵀ + bias}, PyTorch's {@code F.linear}: this {@code [..., in]}, {@code weight [out, in]}
+     * (read transposed in place), {@code bias [out]} or null → {@code [..., out]}.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        return backend().linear(this, weight, bias);
+    }
+
     /** Softmax along {@code dim}. */
     public Tensor softmax(int dim) {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, false);

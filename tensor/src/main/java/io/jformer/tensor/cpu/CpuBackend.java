@@ -302,6 +302,11 @@ public final class CpuBackend implements Backend, AutoCloseable {
         return MatmulDispatch.matmul(pool, a, b);
     }
 
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return MatmulDispatch.linear(pool, x, weight, bias);
+    }
+
     // ---- normalisation and attention ----------------------------------------------------------------
 
     @Override

@@ -7,12 +7,12 @@ import java.util.Arrays;
 
 /**
  * Single-precision matrix multiplication on the CPU, organised the BLIS/GotoBLAS way: B is packed a block of
- * {@link #KC} steps by {@link #NC} columns at a time, A a block of {@link #MC} rows by {@link #KC} steps at a
- * time (or read in place, when it is row-major and the block narrow), and {@link SgemmKernel#tile} multiplies
- * one A panel by one B panel with the C tile held in registers.
+ * {@link #KC} steps (or all k, up to {@link #MAX_SINGLE_BLOCK}) by {@link #NC} columns at a time, A a block of
+ * {@link #MC} rows by as many steps at a time (or read in place, when it is row-major and the block narrow), and
+ * {@link SgemmKernel#tile} multiplies one A panel by one B panel with the C tile held in registers.
  *
  * <p>Every C element is one chain of fused multiply-adds over {@code p = 0 .. k-1} in order, starting from 0 (or
- * from C's value when accumulating): the {@link #KC}-step blocks continue from the value the previous block
+ * from C's value when accumulating, or from a bias): each step block continues from the value the previous block
  * stored. So results are bit-identical for every thread count, tile position and run (threads split C into
  * blocks of rows or of columns, never the reduction), and equal to {@code Math.fma} applied in that order.
  */
@@ -20,6 +20,14 @@ public final class Sgemm {
 
     /** Steps per packed block: a B micro-panel ({@code KC*NR} floats, 32 KiB) stays in the 48 KiB L1 as A streams. */
     static final int KC = 256;
+    /**
+     * Up to this many steps a product whose A is packed is one block. Splitting k = 384 (MiniLM's width) into
+     * 256 + 128 steps made the second block reload and store all of C for half the work; one 384-step block (a
+     * 48 KiB B panel, served from L2) ran 2048x384x1536 at 232 instead of 215-217 GFLOP/s on one thread and
+     * 420-427 instead of 377-392 on two. With A read in place the 256-step blocks stay ahead (2048x384x384: 2%),
+     * and larger blocks lost everywhere (k = 1536 and 2048 in blocks of 384: 3-4% slower).
+     */
+    static final int MAX_SINGLE_BLOCK = 384;
     /** Rows per packed A block ({@code MC*KC} floats, 192 KiB), so it stays in the 1 MiB L2 beside the B panels. */
     static final int MC = 24 * MR;
     /** Columns per packed B block (3 MiB at most, in L3); bounds the per-thread B buffer. */
@@ -46,7 +54,24 @@ public final class Sgemm {
             float[] a, int aOff, int aRs, int aCs,
             float[] b, int bOff, int bRs, int bCs,
             float[] c, int cOff, int ldc, boolean accumulate) {
+        gemm(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, null, 0);
+    }
+
+    /**
+     * {@link #gemm}, and when {@code bias} is not null C = bias + A·B with the bias a row of n values at
+     * {@code bias[biasOff + j]}, added to every row (a linear layer; only without {@code accumulate}). The bias
+     * is where each element's chain of fused multiply-adds starts, as C is when accumulating: it is written into
+     * the C tile just before the kernel loads it, so the product's output is not read and written a second
+     * time to add it (as BLAS's {@code beta = 1} with C preset to the bias, without the extra pass).
+     */
+    public static void gemm(WorkerPool pool, int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         checkSizes(m, n, k);
+        if (bias != null && accumulate) {
+            throw new IllegalArgumentException("gemm: a bias starts C's sums, so it cannot be added to an accumulated C");
+        }
         if (m == 0 || n == 0) {
             return;
         }
@@ -63,10 +88,10 @@ public final class Sgemm {
         pool.parallelFor(panels, grain, (start, end) -> {
             if (byRows) {
                 multiplyBlock(start * MR, Math.min(end * MR, m), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
-                        c, cOff, ldc, accumulate);
+                        c, cOff, ldc, accumulate, bias, biasOff);
             } else {
                 multiplyBlock(0, m, start * NR, Math.min(end * NR, n), k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
-                        c, cOff, ldc, accumulate);
+                        c, cOff, ldc, accumulate, bias, biasOff);
             }
         });
     }
@@ -99,7 +124,7 @@ public final class Sgemm {
         pool.parallelFor(batch, grain, (start, end) -> {
             for (int t = start; t < end; t++) {
                 multiplyBlock(0, m, 0, n, k, a, aOffs[t], aRs, aCs, b, bOffs[t], bRs, bCs, c, cOffs[t], ldc,
-                        accumulate);
+                        accumulate, null, 0);
             }
         });
     }
@@ -114,31 +139,41 @@ public final class Sgemm {
             float[] c, int cOff, int ldc, boolean accumulate) {
         checkSizes(m, n, k);
         if (m > 0 && n > 0) {
-            multiplyBlock(0, m, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+            multiplyBlock(0, m, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, null, 0);
         }
     }
 
-    /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C on the calling thread. */
+    /**
+     * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C on the calling thread (from the bias, when
+     * not null).
+     */
     private static void multiplyBlock(int i0, int i1, int j0, int j1, int k,
             float[] a, int aOff, int aRs, int aCs,
             float[] b, int bOff, int bRs, int bCs,
-            float[] c, int cOff, int ldc, boolean accumulate) {
+            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         if (k == 0) {
-            if (!accumulate) {
-                for (int i = i0; i < i1; i++) {
+            for (int i = i0; i < i1 && !accumulate; i++) {
+                if (bias == null) {
                     Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                } else {
+                    System.arraycopy(bias, biasOff + j0, c, cOff + i * ldc + j0, j1 - j0);
                 }
             }
             return;
         }
         Buffers buffers = BUFFERS.get();
+        boolean aInPlace = aCs == 1 && aRs > 0 && Math.min(NC, j1 - j0) <= MAX_COLUMNS_UNPACKED_A;
+        int block = k <= MAX_SINGLE_BLOCK && !aInPlace ? k : KC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(KC, k));
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(block, k));
+            for (int pc = 0; pc < k; pc += block) {
+                int kc = Math.min(block, k - pc);
                 SgemmPacking.packB(b, bOff, bRs, bCs, pc, kc, jc, nc, bPack);
                 boolean add = accumulate || pc > 0;
+                // Only the first block starts from the bias; the later ones continue from what it stored.
+                float[] start = pc == 0 ? bias : null;
+                int startOff = biasOff + jc;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     // Row-major A is read in place when the block is narrow: copying it would cost as much as
@@ -148,13 +183,13 @@ public final class Sgemm {
                     int direct = aCs == 1 && aRs > 0 && nc <= MAX_COLUMNS_UNPACKED_A ? mc / MR * MR : 0;
                     if (direct > 0) {
                         multiplyPanels(a, aOff + ic * aRs + pc, aRs, direct, bPack, nc, kc,
-                                c, cOff + ic * ldc + jc, ldc, add, buffers.tile);
+                                c, cOff + ic * ldc + jc, ldc, add, start, startOff, buffers.tile);
                     }
                     if (direct < mc) {
                         float[] aPack = buffers.a(ceilDiv(mc - direct, MR) * MR * kc);
                         SgemmPacking.packA(a, aOff, aRs, aCs, ic + direct, mc - direct, pc, kc, aPack);
                         multiplyPanels(aPack, 0, 0, mc - direct, bPack, nc, kc,
-                                c, cOff + (ic + direct) * ldc + jc, ldc, add, buffers.tile);
+                                c, cOff + (ic + direct) * ldc + jc, ldc, add, start, startOff, buffers.tile);
                     }
                 }
             }
@@ -162,13 +197,16 @@ public final class Sgemm {
     }
 
     /**
-     * Multiplies an {@code mc×kc} A block by a packed {@code kc×nc} B block into C at {@code cBase}. A is either
-     * packed ({@code lda == 0}) or row-major in place with row stride {@code lda}, and then {@code mc} is a
-     * multiple of MR. The outer loop runs over B panels so each stays in L1 while every A panel of the block
+     * Multiplies an {@code mc×kc} A block by a packed {@code kc×nc} B block into C at {@code cBase}, adding to C
+     * ({@code add}) or starting from the bias row {@code bias[biasBase + j]} (when not null) or from zero. A is
+     * either packed ({@code lda == 0}) or row-major in place with row stride {@code lda}, and then {@code mc} is
+     * a multiple of MR. The outer loop runs over B panels so each stays in L1 while every A panel of the block
      * passes over it.
      */
     private static void multiplyPanels(float[] a, int aBase, int lda, int mc,
-            float[] bPack, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] edgeTile) {
+            float[] bPack, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] bias, int biasBase,
+            float[] edgeTile) {
+        boolean load = add || bias != null;
         for (int s = 0; s * NR < nc; s++) {
             int cols = Math.min(NR, nc - s * NR);
             for (int r = 0; r * MR < mc; r++) {
@@ -177,17 +215,22 @@ public final class Sgemm {
                 // A full tile is computed in C itself; an edge tile in a full-size copy, C's part loaded into it
                 // when adding, and copied back.
                 boolean full = rows == MR && cols == NR;
-                if (!full && add) {
-                    loadEdge(c, cTile, ldc, rows, cols, edgeTile);
-                }
                 float[] dst = full ? c : edgeTile;
                 int dstBase = full ? cTile : 0;
                 int dstLd = full ? ldc : NR;
+                if (bias != null) {
+                    // The bias goes into the tile the kernel is about to load: it is in L1 when read.
+                    for (int i = 0; i < rows; i++) {
+                        System.arraycopy(bias, biasBase + s * NR, dst, dstBase + i * dstLd, cols);
+                    }
+                } else if (!full && add) {
+                    loadEdge(c, cTile, ldc, rows, cols, edgeTile);
+                }
                 if (lda > 0) {
                     SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
-                            dstLd, add);
+                            dstLd, load);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, add);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, load);
                 }
                 if (!full) {
                     storeEdge(edgeTile, rows, cols, c, cTile, ldc);

@@ -153,6 +153,46 @@ class SgemmTest {
         }
     }
 
+    /**
+     * With a bias, each element is the fma chain over k started from {@code bias[j]} instead of 0, bit for bit, on
+     * every layout, across the 256-step and 3072-column blocks, edge tiles, one and several threads, and k = 0
+     * (C is then the bias itself).
+     */
+    @Test
+    void biasStartsEveryChain() {
+        Random random = new Random(8);
+        int[][] shapes = {{1, 1, 1}, {7, 33, 17}, {9, 65, 257}, {129, 31, 300}, {300, 100, 40}, {5, 3100, 20},
+            {40, 70, 0}, {260, 190, 530}};
+        for (int[] shape : shapes) {
+            for (int layout = 0; layout < 4; layout++) {
+                int m = shape[0];
+                int n = shape[1];
+                int k = shape[2];
+                Problem problem = new Problem(random, m, n, k, (layout & 1) != 0, (layout & 2) != 0, 1);
+                int biasOff = 2;
+                float[] bias = randomArray(random, biasOff + n);
+                WorkerPool pool = layout % 2 == 0 ? twoPool : threePool;
+                float[] original = problem.c.clone();
+                Sgemm.gemm(pool, m, n, k, problem.a, problem.aOff, problem.aRs, problem.aCs, problem.b, problem.bOff,
+                        problem.bRs, problem.bCs, problem.c, problem.cOff, problem.ldc, false, bias, biasOff);
+                // The same as accumulating onto a C that holds the bias in every row (checked by Problem.check).
+                float[] preset = original.clone();
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(bias, biasOff, preset, problem.cOff + i * problem.ldc, n);
+                }
+                float[] withBias = problem.c.clone();
+                System.arraycopy(preset, 0, problem.c, 0, preset.length);
+                problem.run(onePool, true);
+                problem.check(preset, true, String.format("bias preset %dx%dx%d layout %d", m, n, k, layout));
+                assertBitIdentical(problem.c, withBias, shape, pool.threads());
+            }
+        }
+        float[] c = new float[4];
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sgemm.gemm(onePool, 2, 2, 1, c, 0, 1, 1, c, 0, 2, 1, c, 0, 2, true, c, 0));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("bias"), e.getMessage());
+    }
+
     @Test
     void emptyProducts() {
         Random random = new Random(2);
@@ -236,6 +276,31 @@ class SgemmTest {
                     } else {
                         assertBitIdentical(reference, problem.c, shape, pool.threads());
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Products large enough to be split across threads, by rows and by columns, with several 256-step blocks,
+     * several 3072-column blocks, A blocks past the 192-row block size and edges in every dimension, each checked
+     * against the fma chain on 2 and 3 threads.
+     */
+    @Test
+    void splitProductsMatchReference() {
+        Random random = new Random(7);
+        // {m, n, k, transA, transB}: by rows with two column blocks (large: once); by rows, B transposed; by
+        // columns around a transposed A of several row blocks; the same with B transposed.
+        int[][] cases = {{780, 3090, 260, 0, 0}, {300, 70, 530, 1, 1}, {250, 700, 600, 1, 0}, {203, 450, 270, 1, 1}};
+        for (int[] shape : cases) {
+            boolean large = shape[1] > Sgemm.NC;
+            for (WorkerPool pool : large ? new WorkerPool[] {threePool} : new WorkerPool[] {twoPool, threePool}) {
+                for (boolean accumulate : large ? new boolean[] {true} : new boolean[] {false, true}) {
+                    Problem problem = new Problem(random, shape[0], shape[1], shape[2], shape[3] == 1, shape[4] == 1, 2);
+                    float[] original = problem.c.clone();
+                    problem.run(pool, accumulate);
+                    problem.check(original, accumulate, String.format("%dx%dx%d transA=%b transB=%b accumulate=%b on %d threads",
+                            shape[0], shape[1], shape[2], shape[3] == 1, shape[4] == 1, accumulate, pool.threads()));
                 }
             }
         }
