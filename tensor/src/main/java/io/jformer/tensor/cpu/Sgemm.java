@@ -60,9 +60,9 @@ public final class Sgemm {
     /**
      * {@link #gemm}, and when {@code bias} is not null C = bias + A·B with the bias a row of n values at
      * {@code bias[biasOff + j]}, added to every row (a linear layer; only without {@code accumulate}). The bias
-     * is where each element's chain of fused multiply-adds starts, as C is when accumulating: it is written into
-     * the C tile just before the kernel loads it, so the product's output is not read and written a second
-     * time to add it (as BLAS's {@code beta = 1} with C preset to the bias, without the extra pass).
+     * is where each element's chain of fused multiply-adds starts, as C is when accumulating: the kernel starts
+     * its accumulators from it, so the product's output is not read and written a second time to add it (as
+     * BLAS's {@code beta = 1} with C preset to the bias, without the extra pass).
      */
     public static void gemm(WorkerPool pool, int m, int n, int k,
             float[] a, int aOff, int aRs, int aCs,
@@ -206,7 +206,6 @@ public final class Sgemm {
     private static void multiplyPanels(float[] a, int aBase, int lda, int mc,
             float[] bPack, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] bias, int biasBase,
             float[] edgeTile) {
-        boolean load = add || bias != null;
         for (int s = 0; s * NR < nc; s++) {
             int cols = Math.min(NR, nc - s * NR);
             for (int r = 0; r * MR < mc; r++) {
@@ -218,19 +217,22 @@ public final class Sgemm {
                 float[] dst = full ? c : edgeTile;
                 int dstBase = full ? cTile : 0;
                 int dstLd = full ? ldc : NR;
-                if (bias != null) {
-                    // The bias goes into the tile the kernel is about to load: it is in L1 when read.
+                // A full tile's accumulators start from the bias in the kernel; an edge tile's copy holds it.
+                float[] start = full ? bias : null;
+                boolean loadTile = full ? add : add || bias != null;
+                if (!full && bias != null) {
                     for (int i = 0; i < rows; i++) {
-                        System.arraycopy(bias, biasBase + s * NR, dst, dstBase + i * dstLd, cols);
+                        System.arraycopy(bias, biasBase + s * NR, edgeTile, i * NR, cols);
                     }
                 } else if (!full && add) {
                     loadEdge(c, cTile, ldc, rows, cols, edgeTile);
                 }
                 if (lda > 0) {
                     SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
-                            dstLd, load);
+                            dstLd, loadTile, start, biasBase + s * NR);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, load);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, loadTile,
+                            start, biasBase + s * NR);
                 }
                 if (!full) {
                     storeEdge(edgeTile, rows, cols, c, cTile, ldc);
