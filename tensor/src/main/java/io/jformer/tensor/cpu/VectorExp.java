@@ -126,12 +126,9 @@ final class VectorExp {
         }
         float sum;
         if (VectorMath.LANES == 16) {
-            // VectorMath.foldSixteen on the lanes in place: no scratch array to look up per row (a thread-local
-            // lookup and a store had made the softmax row 25% slower).
-            sum = (((acc.lane(0) + acc.lane(8)) + (acc.lane(4) + acc.lane(12)))
-                    + ((acc.lane(2) + acc.lane(10)) + (acc.lane(6) + acc.lane(14))))
-                    + (((acc.lane(1) + acc.lane(9)) + (acc.lane(5) + acc.lane(13)))
-                    + ((acc.lane(3) + acc.lane(11)) + (acc.lane(7) + acc.lane(15))));
+            sum = VectorMath.foldSixteen(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3), acc.lane(4),
+                    acc.lane(5), acc.lane(6), acc.lane(7), acc.lane(8), acc.lane(9), acc.lane(10), acc.lane(11),
+                    acc.lane(12), acc.lane(13), acc.lane(14), acc.lane(15));
         } else {
             float[] lanes = VectorMath.scratch();
             acc.intoArray(lanes, 0);
