@@ -63,7 +63,8 @@ class VectorExpTest {
 
     /**
      * The returned sum follows the documented order: the exponentials accumulated lane by lane, the lanes folded
-     * in {@link VectorMath#sumLanes}'s tree (the method writes that fold out on 16 lanes), then the tail in order.
+     * in {@link VectorMath#sumLanes}'s tree (on 16 lanes it hands them to {@link VectorMath#foldSixteen}), then
+     * the tail in order.
      */
     @Test
     void sumAddsLanesFoldsThemThenTheTail() {
