@@ -13,33 +13,25 @@ final class MatmulDispatch {
     }
 
     static Tensor matmul(WorkerPool pool, Tensor a, Tensor b) {
-        return product(pool, a, b, null);
+        return product(pool, "matmul", a, b, null);
     }
 
     /**
      * {@code x·weightᵀ + bias}. When the batch folds into the rows of one GEMM (a contiguous activation, as a
-     * linear layer always gets) the bias is where the GEMM's sums start; otherwise the product is made and the
-     * bias added to it.
+     * linear layer always gets) the bias is where the GEMM's sums start; otherwise the products are made and the
+     * bias added to them.
      */
     static Tensor linear(WorkerPool pool, Tensor x, Tensor weight, Tensor bias) {
         OpShapes.linear(x, weight, bias);
-        Tensor wt = weight.transpose(0, 1);
-        if (bias == null) {
-            return product(pool, x, wt, null);
+        if (bias != null) {
+            CpuBackend.requireF32("linear", bias);
         }
-        CpuBackend.requireF32("linear", x, weight, bias);
-        OpShapes.Matmul p = OpShapes.matmul(x, wt);
-        if (p.batch().numel() == 1 || foldsIntoRows(p.a(), p.b())) {
-            return product(pool, x, wt, bias.contiguous());
-        }
-        Tensor y = product(pool, x, wt, null);
-        y.addInPlace(bias);
-        return y;
+        return product(pool, "linear", x, weight.transpose(0, 1), bias == null ? null : bias.contiguous());
     }
 
-    /** The product, with the sums started from {@code bias} (contiguous, one value per column) when not null. */
-    private static Tensor product(WorkerPool pool, Tensor a, Tensor b, Tensor bias) {
-        CpuBackend.requireF32("matmul", a, b);
+    /** {@code a·b}, plus {@code bias} (contiguous, one value per column) when not null. */
+    private static Tensor product(WorkerPool pool, String op, Tensor a, Tensor b, Tensor bias) {
+        CpuBackend.requireF32(op, a, b);
         OpShapes.Matmul p = OpShapes.matmul(a, b);
         int m = p.m();
         int n = p.n();
@@ -59,6 +51,9 @@ final class MatmulDispatch {
             Sgemm.gemmBatched(pool, batchCount, m, n, k, av, OpShapes.batchOffsets(ae, p.batch()), ae.stride(-2), ae.stride(-1),
                     bv, OpShapes.batchOffsets(be, p.batch()), be.stride(-2), be.stride(-1), c, outputOffsets(batchCount, m * n),
                     n, false);
+            if (bias != null) {
+                out.addInPlace(bias);
+            }
         }
         return p.result(out);
     }

@@ -152,11 +152,14 @@ public final class Sgemm {
             float[] b, int bOff, int bRs, int bCs,
             float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
         if (k == 0) {
-            for (int i = i0; i < i1 && !accumulate; i++) {
-                if (bias == null) {
-                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
-                } else {
-                    System.arraycopy(bias, biasOff + j0, c, cOff + i * ldc + j0, j1 - j0);
+            // A sum over nothing: 0, or the bias it starts from; an accumulated C stays as it is.
+            if (!accumulate) {
+                for (int i = i0; i < i1; i++) {
+                    if (bias == null) {
+                        Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                    } else {
+                        System.arraycopy(bias, biasOff + j0, c, cOff + i * ldc + j0, j1 - j0);
+                    }
                 }
             }
             return;
