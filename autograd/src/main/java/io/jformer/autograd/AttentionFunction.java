@@ -1,19 +1,22 @@
 package io.jformer.autograd;
 
+import io.jformer.tensor.Generator;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.Workspace;
 
 /**
- * Scaled dot-product attention. Without a gradient to record it is one backend op (fused on the CPU, storing no
- * scores); with one, it is composed of matmul, softmax and matmul, whose backward needs the probabilities.
+ * Scaled dot-product attention, with optional dropout on the attention weights. Without a gradient to record or
+ * dropout to draw it is one backend op (fused on the CPU, storing no scores); otherwise it is composed of matmul,
+ * softmax, dropout and matmul, whose backward needs the probabilities.
  */
 final class AttentionFunction {
 
     private AttentionFunction() {
     }
 
-    static Variable attention(Variable q, Variable k, Variable v, double scale, Variable mask) {
-        if (!Variable.recordsGradient(q, k, v, mask)) {
+    static Variable attention(Variable q, Variable k, Variable v, double scale, Variable mask, double dropoutP,
+            Generator gen) {
+        if (dropoutP == 0 && !Variable.recordsGradient(q, k, v, mask)) {
             Tensor m = mask == null ? null : mask.data();
             return Variable.constant(q.data().scaledDotProductAttention(k.data(), v.data(), scale, m));
         }
@@ -24,6 +27,6 @@ final class AttentionFunction {
             probs = Functional.softmax(q.matmul(k.t()), -1, scale, mask);
             ws.keep(probs.data());
         }
-        return probs.matmul(v);
+        return Functional.dropout(probs, dropoutP, true, gen).matmul(v);
     }
 }

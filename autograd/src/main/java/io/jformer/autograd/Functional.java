@@ -66,7 +66,20 @@ public final class Functional {
      */
     public static Variable scaledDotProductAttention(Variable q, Variable k, Variable v, double scale,
             Variable mask) {
-        return AttentionFunction.attention(q, k, v, scale, mask);
+        return AttentionFunction.attention(q, k, v, scale, mask, 0, null);
+    }
+
+    /**
+     * {@link #scaledDotProductAttention(Variable, Variable, Variable, double, Variable)} with inverted dropout of
+     * probability {@code dropoutP} on the attention weights before they multiply v (PyTorch's {@code dropout_p}:
+     * pass 0 outside training). Masks come from {@code gen}, as {@link #dropout} draws them.
+     */
+    public static Variable scaledDotProductAttention(Variable q, Variable k, Variable v, double scale,
+            Variable mask, double dropoutP, Generator gen) {
+        if (!(dropoutP >= 0 && dropoutP < 1)) {
+            throw new IllegalArgumentException("attention dropout: probability must be in [0, 1), got " + dropoutP);
+        }
+        return AttentionFunction.attention(q, k, v, scale, mask, dropoutP, gen);
     }
 
     /** {@code log_softmax(scale·x + mask)} over {@code dim}. */

@@ -76,6 +76,41 @@ class FusedFunctionsTest {
         }
     }
 
+    /**
+     * Attention dropout is softmax, {@link Functional#dropout} with the same generator, then ·v: the same bits, with
+     * or without a gradient recorded (dropout forces the composition even then), and p = 0 is plain attention.
+     */
+    @Test
+    void attentionDropoutIsDropoutOfTheWeights() {
+        Tensor q = in.normal(2, 3, 10, 4);
+        Tensor k = in.normal(2, 3, 12, 4);
+        Tensor v = in.normal(2, 3, 12, 5);
+        Variable mask = Variable.constant(in.normal(2, 1, 1, 12));
+        Variable weights = Functional.softmax(Variable.constant(q).matmul(Variable.constant(k).t()), -1, 0.5, mask);
+        Tensor expected = Functional.dropout(weights, 0.2, true, new Generator(4)).matmul(Variable.constant(v)).data();
+        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
+                Variable.parameter(v), 0.5, mask, 0.2, new Generator(4));
+        Variable constant = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
+                Variable.constant(v), 0.5, mask, 0.2, new Generator(4));
+        Variable plain = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
+                Variable.constant(v), 0.5, mask);
+        Variable noDropout = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
+                Variable.constant(v), 0.5, mask, 0, null);
+        float[] e = expected.toFloatArray();
+        float[] r = recorded.data().toFloatArray();
+        float[] c = constant.data().toFloatArray();
+        float[] pl = plain.data().toFloatArray();
+        float[] nd = noDropout.data().toFloatArray();
+        boolean differs = false;
+        for (int i = 0; i < e.length; i++) {
+            assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(r[i]), "recorded, element " + i);
+            assertEquals(Float.floatToIntBits(e[i]), Float.floatToIntBits(c[i]), "constant, element " + i);
+            assertEquals(Float.floatToIntBits(pl[i]), Float.floatToIntBits(nd[i]), "p = 0, element " + i);
+            differs |= e[i] != pl[i];
+        }
+        assertTrue(differs, "dropout changed nothing");
+    }
+
     /** The backward pass redraws the mask: it must be the very mask of the forward pass. */
     @Test
     void dropoutBackwardUsesTheForwardMask() {

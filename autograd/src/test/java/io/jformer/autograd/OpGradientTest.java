@@ -143,6 +143,10 @@ class OpGradientTest {
         // A mask that itself requires a gradient (learned biases such as ALiBi).
         assertGradients(v -> Functional.scaledDotProductAttention(v[0], v[1], v[2], 1.0, v[3]),
                 in.normal(1, 3, 4), in.normal(1, 5, 4), in.normal(1, 5, 2), in.normal(1, 3, 5));
+        // With dropout on the weights: a fresh generator per evaluation, so every evaluation drops the same units.
+        assertGradients(v -> Functional.scaledDotProductAttention(v[0], v[1], v[2], 0.5, Variable.constant(mask),
+                        0.3, new Generator(3)),
+                in.normal(2, 2, 3, 4), in.normal(2, 2, 5, 4), in.normal(2, 2, 5, 3));
     }
 
     @Test

@@ -10,8 +10,9 @@ import io.jformer.tensor.Workspace;
 
 /**
  * Multi-head scaled dot-product self-attention. Heads are views ([B,T,H] → [B,heads,T,d]); Kᵀ is a
- * transposed view that the matmul reads in place; scale, padding mask and softmax run as one kernel. Without
- * attention dropout (evaluation, inference) the whole attention is one fused op that stores no scores.
+ * transposed view that the matmul reads in place; scale, padding mask and softmax run as one kernel, and the
+ * attention-probability dropout is {@link Functional#scaledDotProductAttention}'s. Without a gradient or dropout
+ * (evaluation, inference) the whole attention is one fused op that stores no scores.
  */
 final class BertSelfAttention extends Module {
 
@@ -19,6 +20,7 @@ final class BertSelfAttention extends Module {
     private final Linear key;
     private final Linear value;
     private final Dropout dropout;
+    private final Generator dropoutGen;
     private final int heads;
     private final int headSize;
 
@@ -27,6 +29,7 @@ final class BertSelfAttention extends Module {
         key = child("key", new Linear(c.hiddenSize(), c.hiddenSize(), true, init, c.initializerRange()));
         value = child("value", new Linear(c.hiddenSize(), c.hiddenSize(), true, init, c.initializerRange()));
         dropout = child("dropout", new Dropout(c.attentionProbsDropoutProb(), dropoutGen));
+        this.dropoutGen = dropoutGen;
         heads = c.numAttentionHeads();
         headSize = c.headSize();
     }
@@ -36,28 +39,16 @@ final class BertSelfAttention extends Module {
         Variable q = splitHeads(query.forward(x));
         Variable k = splitHeads(key.forward(x));
         Variable v = splitHeads(value.forward(x));
-        double scale = 1.0 / Math.sqrt(headSize);
-        if (!dropout.isActive() && !Variable.recordsGradient(q, k, v)) {
-            // Inference: one fused op; its output and the merged copy's source die here.
-            try (Workspace ws = Workspace.open()) {
-                Variable context = mergeHeads(Functional.scaledDotProductAttention(q, k, v, scale, additiveMask));
-                ws.keep(context.data());
-                return context;
-            }
-        }
-        Variable probs;
-        // The raw scores are dead once the softmax has read them (its backward needs only the probabilities):
-        // inside a training step's workspace their memory serves the next layer instead of waiting for the end.
-        try (Workspace ws = Workspace.open()) {
-            probs = Functional.softmax(q.matmul(k.t()), -1, scale, additiveMask);
-            ws.keep(probs.data());
-        }
-        Variable dropped = dropout.forward(probs);
-        Variable context;
-        // Merging the heads copies the product; the product itself is read by nothing after that.
-        try (Workspace ws = Workspace.open()) {
-            context = mergeHeads(dropped.matmul(v));
-            ws.keep(context.data());
+        double p = dropout.isActive() ? dropout.probability() : 0;
+        Workspace ws = Workspace.current();
+        long mark = ws == null ? 0 : ws.mark();
+        Variable attended = Functional.scaledDotProductAttention(q, k, v, 1.0 / Math.sqrt(headSize), additiveMask,
+                p, dropoutGen);
+        Variable context = mergeHeads(attended);
+        // Merging the heads copies the product, which nothing reads afterwards (the backward of ·v needs the
+        // weights and v, not its output): in a workspace its memory serves the next layer at once.
+        if (ws != null && context.data().storage() != attended.data().storage()) {
+            ws.releaseNow(attended.data(), mark);
         }
         return context;
     }
