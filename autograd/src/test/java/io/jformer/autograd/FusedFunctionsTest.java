@@ -49,6 +49,15 @@ class FusedFunctionsTest {
                 "bias gradient");
     }
 
+    /** q, k, v and an additive mask for attention over 2 sequences of 3 heads, 10 queries and 12 keys. */
+    private record AttentionInputs(Tensor q, Tensor k, Tensor v, Variable mask) {
+    }
+
+    private AttentionInputs attentionInputs() {
+        return new AttentionInputs(in.normal(2, 3, 10, 4), in.normal(2, 3, 12, 4), in.normal(2, 3, 12, 5),
+                Variable.constant(in.normal(2, 1, 1, 12)));
+    }
+
     /**
      * Attention runs the backend's fused kernel when there is no gradient to record and the composition when there
      * is: the two values must be the same bits (the fused kernel sums exactly as the composition does), so a model
@@ -56,17 +65,14 @@ class FusedFunctionsTest {
      */
     @Test
     void attentionWithoutGradientsIsTheRecordedValue() {
-        Tensor q = in.normal(2, 3, 10, 4);
-        Tensor k = in.normal(2, 3, 12, 4);
-        Tensor v = in.normal(2, 3, 12, 5);
-        Variable mask = Variable.constant(in.normal(2, 1, 1, 12));
-        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
-                Variable.parameter(v), 0.5, mask);
+        AttentionInputs x = attentionInputs();
+        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(x.q()), Variable.parameter(x.k()),
+                Variable.parameter(x.v()), 0.5, x.mask());
         assertTrue(recorded.requiresGrad());
         Variable fused;
         try (GradMode.Scope ignored = GradMode.noGrad()) {
-            fused = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
-                    Variable.parameter(v), 0.5, mask);
+            fused = Functional.scaledDotProductAttention(Variable.parameter(x.q()), Variable.parameter(x.k()),
+                    Variable.parameter(x.v()), 0.5, x.mask());
         }
         assertTrue(!fused.requiresGrad());
         float[] a = recorded.data().toFloatArray();
@@ -82,20 +88,19 @@ class FusedFunctionsTest {
      */
     @Test
     void attentionDropoutIsDropoutOfTheWeights() {
-        Tensor q = in.normal(2, 3, 10, 4);
-        Tensor k = in.normal(2, 3, 12, 4);
-        Tensor v = in.normal(2, 3, 12, 5);
-        Variable mask = Variable.constant(in.normal(2, 1, 1, 12));
-        Variable weights = Functional.softmax(Variable.constant(q).matmul(Variable.constant(k).t()), -1, 0.5, mask);
-        Tensor expected = Functional.dropout(weights, 0.2, true, new Generator(4)).matmul(Variable.constant(v)).data();
-        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(q), Variable.parameter(k),
-                Variable.parameter(v), 0.5, mask, 0.2, new Generator(4));
-        Variable constant = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
-                Variable.constant(v), 0.5, mask, 0.2, new Generator(4));
-        Variable plain = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
-                Variable.constant(v), 0.5, mask);
-        Variable noDropout = Functional.scaledDotProductAttention(Variable.constant(q), Variable.constant(k),
-                Variable.constant(v), 0.5, mask, 0, null);
+        AttentionInputs x = attentionInputs();
+        Variable scores = Variable.constant(x.q()).matmul(Variable.constant(x.k()).t());
+        Variable weights = Functional.softmax(scores, -1, 0.5, x.mask());
+        Tensor expected = Functional.dropout(weights, 0.2, true, new Generator(4)).matmul(Variable.constant(x.v()))
+                .data();
+        Variable recorded = Functional.scaledDotProductAttention(Variable.parameter(x.q()), Variable.parameter(x.k()),
+                Variable.parameter(x.v()), 0.5, x.mask(), 0.2, new Generator(4));
+        Variable constant = Functional.scaledDotProductAttention(Variable.constant(x.q()), Variable.constant(x.k()),
+                Variable.constant(x.v()), 0.5, x.mask(), 0.2, new Generator(4));
+        Variable plain = Functional.scaledDotProductAttention(Variable.constant(x.q()), Variable.constant(x.k()),
+                Variable.constant(x.v()), 0.5, x.mask());
+        Variable noDropout = Functional.scaledDotProductAttention(Variable.constant(x.q()), Variable.constant(x.k()),
+                Variable.constant(x.v()), 0.5, x.mask(), 0, null);
         float[] e = expected.toFloatArray();
         float[] r = recorded.data().toFloatArray();
         float[] c = constant.data().toFloatArray();
