@@ -76,9 +76,7 @@ public final class Functional {
      */
     public static Variable scaledDotProductAttention(Variable q, Variable k, Variable v, double scale,
             Variable mask, double dropoutP, Generator gen) {
-        if (!(dropoutP >= 0 && dropoutP < 1)) {
-            throw new IllegalArgumentException("attention dropout: probability must be in [0, 1), got " + dropoutP);
-        }
+        requireDropoutProbability("attention dropout", dropoutP);
         return AttentionFunction.attention(q, k, v, scale, mask, dropoutP, gen);
     }
 
@@ -126,12 +124,16 @@ public final class Functional {
      * {@code 1/(1-p)}; the identity otherwise. The mask comes from {@code gen}, so a seeded run repeats.
      */
     public static Variable dropout(Variable x, double p, boolean training, Generator gen) {
-        if (!(p >= 0 && p < 1)) {
-            throw new IllegalArgumentException("dropout: probability must be in [0, 1), got " + p);
-        }
+        requireDropoutProbability("dropout", p);
         if (!training || p == 0) {
             return x;
         }
         return DropoutFunction.dropout(x, p, gen);
+    }
+
+    private static void requireDropoutProbability(String op, double p) {
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException(op + ": probability must be in [0, 1), got " + p);
+        }
     }
 }

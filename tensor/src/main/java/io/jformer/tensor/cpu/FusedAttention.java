@@ -31,7 +31,7 @@ final class FusedAttention {
         String op = "scaled_dot_product_attention";
         CpuBackend.requireF32(op, q, k, v);
         if (mask != null) {
-            CpuBackend.requireF32(op + " mask", q, mask);
+            CpuBackend.requireF32(op + " mask", mask);
         }
         OpShapes.Attention p = OpShapes.attention(q, k, v, mask);
         Tensor out = CpuBackend.outputF32(p.outputShape());

@@ -3,7 +3,6 @@ package io.jformer.tensor.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import static io.jformer.tensor.cpu.VectorMath.SPECIES;
 
@@ -117,7 +116,7 @@ final class VectorExp {
             FloatVector er = p.fma(r.mul(r), r).add(ONE);
             FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             // Outside [SHIFTED_LO, SHIFTED_HI] the steps above give garbage, replaced here. Blends, not a clamp
-            // of v first: C2 makes each Java-semantics min/max several instructions (the pass ran 27% slower).
+            // of v first: C2 makes each Java-semantics min/max several instructions (the pass ran 28% slower).
             FloatVector e = er.mul(scale)
                     .blend(ZERO, v.compare(VectorOperators.LT, SHIFTED_LO_V))
                     .blend(INFINITY, v.compare(VectorOperators.GT, SHIFTED_HI_V));
@@ -144,7 +143,7 @@ final class VectorExp {
 
     /**
      * One lane of {@link #expShiftedSum}: {@code exp(x - shift)} by the same float operations in the same order, so
-     * a row's tail gets the bits its vector lanes would (Math.min/max, fma and the bit steps are exactly the
+     * a row's tail gets the bits its vector lanes would (fma, the comparisons and the bit steps are exactly the
      * vector lanes' operations).
      */
     static float expShifted(float x, float shift) {
