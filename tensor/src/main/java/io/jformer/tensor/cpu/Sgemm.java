@@ -21,11 +21,11 @@ public final class Sgemm {
     /** Steps per packed block: a B micro-panel ({@code KC*NR} floats, 32 KiB) stays in the 48 KiB L1 as A streams. */
     static final int KC = 256;
     /**
-     * Up to this many steps a product whose A is packed is one block. Splitting k = 384 (MiniLM's width) into
-     * 256 + 128 steps made the second block reload and store all of C for half the work; one 384-step block (a
-     * 48 KiB B panel, served from L2) ran 2048x384x1536 at 232 instead of 215-217 GFLOP/s on one thread and
-     * 420-427 instead of 377-392 on two. With A read in place the 256-step blocks stay ahead (2048x384x384: 2%),
-     * and larger blocks lost everywhere (k = 1536 and 2048 in blocks of 384: 3-4% slower).
+     * Up to this many steps a product is one block. Splitting k = 384 (MiniLM's width) into 256 + 128 steps made
+     * the second block reload and store all of C for half the work; one 384-step block (a 48 KiB B panel, served
+     * from L2) ran 2048x384x1536 with A packed at 232 instead of 215-217 GFLOP/s on one thread and 420-427
+     * instead of 377-392 on two, and with A read in place (each of two threads given 768 columns) at 405-415
+     * instead of 380-389. Larger blocks lost everywhere (k = 1536 and 2048 in blocks of 384: 3-4% slower).
      */
     static final int MAX_SINGLE_BLOCK = 384;
     /** Rows per packed A block ({@code MC*KC} floats, 192 KiB), so it stays in the 1 MiB L2 beside the B panels. */
@@ -75,17 +75,9 @@ public final class Sgemm {
         if (m == 0 || n == 0) {
             return;
         }
-        // Each thread packs the operand it does not split for itself, so the split decides what is packed twice:
-        // by rows, all of B (k·n floats per thread); by columns, all of A (k·m). A transposed A (a weight
-        // gradient dY^T·X) is always packed: repeat the smaller copy (t768x3072x2048, 2 threads: 421 -> 435
-        // GFLOP/s by columns). Row-major A is often read in place: split along the dimension with more panels.
-        int rowPanels = ceilDiv(m, MR);
-        int colPanels = ceilDiv(n, NR);
-        boolean byRows = aCs != 1 ? n <= m : rowPanels >= colPanels;
-        int panels = byRows ? rowPanels : colPanels;
-        long fmasPerPanel = (long) (byRows ? MR * n : NR * m) * Math.max(k, 1);
-        int grain = (int) Math.min(panels, Math.max(1, MIN_FMAS_PER_THREAD / fmasPerPanel));
-        pool.parallelFor(panels, grain, (start, end) -> {
+        Split split = Split.of(pool, m, n, k, aRs, aCs);
+        boolean byRows = split.byRows();
+        pool.parallelFor(split.panels(), split.grain(), (start, end) -> {
             if (byRows) {
                 multiplyBlock(start * MR, Math.min(end * MR, m), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
                         c, cOff, ldc, accumulate, bias, biasOff);
@@ -165,8 +157,7 @@ public final class Sgemm {
             return;
         }
         Buffers buffers = BUFFERS.get();
-        boolean aInPlace = aCs == 1 && aRs > 0 && Math.min(NC, j1 - j0) <= MAX_COLUMNS_UNPACKED_A;
-        int block = k <= MAX_SINGLE_BLOCK && !aInPlace ? k : KC;
+        int block = k <= MAX_SINGLE_BLOCK ? k : KC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(block, k));
@@ -183,7 +174,7 @@ public final class Sgemm {
                     // the product when n is small (attention's P·V: n = head size). Across many B panels the
                     // packed copy pays for itself again (2048x3072x768: 5% faster packed, 1 thread). Only a
                     // part-filled last panel is packed, to get its zero rows.
-                    int direct = aCs == 1 && aRs > 0 && nc <= MAX_COLUMNS_UNPACKED_A ? mc / MR * MR : 0;
+                    int direct = readsAInPlace(aRs, aCs, nc) ? mc / MR * MR : 0;
                     if (direct > 0) {
                         multiplyPanels(a, aOff + ic * aRs + pc, aRs, direct, bPack, nc, kc,
                                 c, cOff + ic * ldc + jc, ldc, add, start, startOff, buffers.tile);
@@ -256,6 +247,58 @@ public final class Sgemm {
     private static void storeEdge(float[] tile, int rows, int cols, float[] c, int cTile, int ldc) {
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tile, i * NR, c, cTile + i * ldc, cols);
+        }
+    }
+
+    /** Whether multiplyBlock reads row-major A in place for a block {@code cols} wide, rather than packing it. */
+    private static boolean readsAInPlace(int aRs, int aCs, int cols) {
+        return aCs == 1 && aRs > 0 && Math.min(NC, cols) <= MAX_COLUMNS_UNPACKED_A;
+    }
+
+    /**
+     * How {@link #gemm} shares a product among threads: C's rows or its columns cut into {@code panels} panels
+     * (MR rows or NR columns each), handed out in ranges of at least {@code grain}.
+     */
+    record Split(boolean byRows, int panels, int grain) {
+
+        /**
+         * The split that keeps more threads busy, and of two that keep as many busy the one where each thread
+         * packs less. Each thread packs for itself the operand it does not split: by rows, all of B; by columns,
+         * all of A unless it is read in place. Splitting row-major A by rows whenever it had more panels cost
+         * two threads 5-19% against columns on BERT's linear layers and input gradients (2048x768x3072: 366 ->
+         * 409 GFLOP/s forward, 345 -> 412 for dY·W), all of it B packed twice.
+         */
+        static Split of(WorkerPool pool, int m, int n, int k, int aRs, int aCs) {
+            Split rows = new Split(true, ceilDiv(m, MR), grain(ceilDiv(m, MR), (long) MR * n * Math.max(k, 1)));
+            Split cols = new Split(false, ceilDiv(n, NR), grain(ceilDiv(n, NR), (long) NR * m * Math.max(k, 1)));
+            int rowChunks = pool.chunks(rows.panels, rows.grain);
+            int colChunks = pool.chunks(cols.panels, cols.grain);
+            if (rowChunks != colChunks) {
+                return rowChunks > colChunks ? rows : cols;
+            }
+            long packedByRows = packedPerThread(m, n, k, aRs, aCs, rowChunks, true);
+            long packedByCols = packedPerThread(m, n, k, aRs, aCs, colChunks, false);
+            if (packedByRows != packedByCols) {
+                return packedByRows < packedByCols ? rows : cols;
+            }
+            // One thread, or no difference: the split with more panels, or for a transposed A the smaller copy.
+            boolean byRows = aCs != 1 ? n <= m : rows.panels >= cols.panels;
+            return byRows ? rows : cols;
+        }
+
+        /** Panels per range, so that a range holds at least {@link #MIN_FMAS_PER_THREAD} multiply-adds. */
+        private static int grain(int panels, long fmasPerPanel) {
+            return (int) Math.min(panels, Math.max(1, MIN_FMAS_PER_THREAD / fmasPerPanel));
+        }
+
+        /**
+         * Floats one thread packs when an m×n×k product is split into {@code chunks} ranges of rows or of
+         * columns: its share of the split operand and all of the other.
+         */
+        private static long packedPerThread(int m, int n, int k, int aRs, int aCs, int chunks, boolean byRows) {
+            int rows = byRows ? ceilDiv(m, chunks) : m;
+            int cols = byRows ? n : ceilDiv(n, chunks);
+            return (long) k * cols + (readsAInPlace(aRs, aCs, cols) ? 0 : (long) k * rows);
         }
     }
 

@@ -2,6 +2,8 @@ package io.jformer.tensor.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
@@ -282,28 +284,55 @@ class SgemmTest {
     }
 
     /**
-     * Products large enough to be split across threads, by rows and by columns, with several 256-step blocks,
-     * several 3072-column blocks, A blocks past the 192-row block size and edges in every dimension, each checked
-     * against the fma chain on 2 and 3 threads.
+     * Products large enough to be split across threads, by rows and by columns, with A packed and read in place,
+     * several 256-step blocks, several 3072-column blocks within one thread's share, A blocks past the 192-row
+     * block size and edges in every dimension, each checked against the fma chain. Each case states the split
+     * it is there for, and the test fails if the rule that picks the split stops giving it, rather than
+     * silently covering one path twice.
      */
     @Test
     void splitProductsMatchReference() {
         Random random = new Random(7);
-        // {m, n, k, transA, transB}: by rows with two column blocks (large: once); by rows, B transposed; by
-        // columns around a transposed A of several row blocks; the same with B transposed.
-        int[][] cases = {{780, 3090, 260, 0, 0}, {300, 70, 530, 1, 1}, {250, 700, 600, 1, 0}, {203, 450, 270, 1, 1}};
+        // {m, n, k, transA, transB, byRows, threads}; threads 0 means 2 and 3.
+        int[][] cases = {
+            {780, 3090, 260, 0, 0, 0, 3}, // by columns, row-major A packed (1030 columns per thread)
+            {40, 6500, 30, 0, 0, 0, 2}, // by columns, two 3072-column blocks per thread
+            {3000, 2100, 8, 0, 0, 1, 2}, // by rows, row-major A packed: B (2100 columns) is the smaller copy
+            {500, 300, 40, 0, 0, 0, 0}, // by columns, row-major A read in place
+            {300, 70, 530, 1, 1, 1, 0}, // by rows, B transposed, three step blocks
+            {250, 700, 600, 1, 0, 0, 0}, // by columns around a transposed A of several row blocks
+            {203, 450, 270, 1, 1, 0, 0}, // the same with B transposed
+        };
         for (int[] shape : cases) {
-            boolean large = shape[1] > Sgemm.NC;
-            for (WorkerPool pool : large ? new WorkerPool[] {threePool} : new WorkerPool[] {twoPool, threePool}) {
+            WorkerPool[] pools = shape[6] == 3 ? new WorkerPool[] {threePool}
+                    : shape[6] == 2 ? new WorkerPool[] {twoPool} : new WorkerPool[] {twoPool, threePool};
+            boolean large = (long) shape[0] * shape[1] * shape[2] > 10_000_000L;
+            for (WorkerPool pool : pools) {
                 for (boolean accumulate : large ? new boolean[] {true} : new boolean[] {false, true}) {
                     Problem problem = new Problem(random, shape[0], shape[1], shape[2], shape[3] == 1, shape[4] == 1, 2);
+                    String label = String.format("%dx%dx%d transA=%b transB=%b accumulate=%b on %d threads",
+                            shape[0], shape[1], shape[2], shape[3] == 1, shape[4] == 1, accumulate, pool.threads());
+                    assertEquals(shape[5] == 1, Sgemm.Split.of(pool, problem.m, problem.n, problem.k, problem.aRs,
+                            problem.aCs).byRows(), label + ": split by rows");
                     float[] original = problem.c.clone();
                     problem.run(pool, accumulate);
-                    problem.check(original, accumulate, String.format("%dx%dx%d transA=%b transB=%b accumulate=%b on %d threads",
-                            shape[0], shape[1], shape[2], shape[3] == 1, shape[4] == 1, accumulate, pool.threads()));
+                    problem.check(original, accumulate, label);
                 }
             }
         }
+    }
+
+    /** The split follows the threads kept busy first, then the floats each thread packs. */
+    @Test
+    void splitKeepsThreadsBusyThenPacksLess() {
+        // Forward linear layer X·Wᵀ, 2048 tokens: by rows every thread would pack all of Wᵀ; by columns half.
+        assertFalse(Sgemm.Split.of(twoPool, 2048, 3072, 768, 768, 1).byRows());
+        // Weight gradient dYᵀ·X with dY 2048x3072 (A transposed): by columns each thread would pack all 3072 rows of A.
+        assertTrue(Sgemm.Split.of(twoPool, 3072, 768, 2048, 1, 3072).byRows());
+        // Two column panels cannot keep three threads busy, however little each thread packs.
+        assertTrue(Sgemm.Split.of(threePool, 4096, 2 * SgemmKernel.NR, 64, 64, 1).byRows());
+        // One thread: nothing is packed twice either way; rows when A has more panels.
+        assertTrue(Sgemm.Split.of(onePool, 2048, 768, 768, 768, 1).byRows());
     }
 
     @Test
