@@ -20,7 +20,6 @@ final class BertSelfAttention extends Module {
     private final Linear key;
     private final Linear value;
     private final Dropout dropout;
-    private final Generator dropoutGen;
     private final int heads;
     private final int headSize;
 
@@ -29,7 +28,6 @@ final class BertSelfAttention extends Module {
         key = child("key", new Linear(c.hiddenSize(), c.hiddenSize(), true, init, c.initializerRange()));
         value = child("value", new Linear(c.hiddenSize(), c.hiddenSize(), true, init, c.initializerRange()));
         dropout = child("dropout", new Dropout(c.attentionProbsDropoutProb(), dropoutGen));
-        this.dropoutGen = dropoutGen;
         heads = c.numAttentionHeads();
         headSize = c.headSize();
     }
@@ -43,7 +41,7 @@ final class BertSelfAttention extends Module {
         Workspace ws = Workspace.current();
         long mark = ws == null ? 0 : ws.mark();
         Variable attended = Functional.scaledDotProductAttention(q, k, v, 1.0 / Math.sqrt(headSize), additiveMask,
-                p, dropoutGen);
+                p, dropout.generator());
         Variable context = mergeHeads(attended);
         // Merging the heads copies the product, which nothing reads afterwards (the backward of ·v needs the
         // weights and v, not its output): in a workspace its memory serves the next layer at once.

@@ -39,4 +39,12 @@ public final class Dropout extends Module implements Layer {
     public double probability() {
         return p;
     }
+
+    /**
+     * The generator the masks come from. A layer that applies this dropout inside a fused op (attention drops
+     * its weights between the softmax and the product) draws from it, so the layer keeps one source of masks.
+     */
+    public Generator generator() {
+        return gen;
+    }
 }

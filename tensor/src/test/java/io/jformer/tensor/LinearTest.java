@@ -60,11 +60,11 @@ class LinearTest {
         for (Layout layout : Layout.values()) {
             for (boolean withBias : new boolean[]{true, false}) {
                 // a 3-D activation (folds into one GEMM when contiguous), a matrix, a vector, and sizes that cross
-                // the tile edges, the 256-step block and the threads' split
+                // the tile edges, the 768-step block and the threads' split
                 check(new int[]{3, 5, 7}, 4, withBias, layout, seed++);
                 check(new int[]{37, 53}, 29, withBias, layout, seed++);
                 check(new int[]{9}, 6, withBias, layout, seed++);
-                check(new int[]{2, 130, 300}, 90, withBias, layout, seed++);
+                check(new int[]{2, 130, 800}, 90, withBias, layout, seed++);
             }
         }
     }

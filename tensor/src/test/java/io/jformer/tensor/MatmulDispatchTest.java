@@ -98,9 +98,9 @@ class MatmulDispatchTest {
 
     @Test
     void largerProductSplitAcrossThreadsAndPackedBlocksMatchesTripleLoop() {
-        // k = 300 crosses the 256-step packing block; 2·130·90·300 FMAs split over the workers
-        check(new int[]{130, 300}, new int[]{300, 90}, new int[]{130, 90}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, 7);
-        check(new int[]{130, 300}, new int[]{300, 90}, new int[]{130, 90}, Layout.TRANSPOSED, Layout.TRANSPOSED, 8);
+        // k = 800 crosses the 768-step packing block; 130·90·800 FMAs split over the workers
+        check(new int[]{130, 800}, new int[]{800, 90}, new int[]{130, 90}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, 7);
+        check(new int[]{130, 800}, new int[]{800, 90}, new int[]{130, 90}, Layout.TRANSPOSED, Layout.TRANSPOSED, 8);
     }
 
     @Test

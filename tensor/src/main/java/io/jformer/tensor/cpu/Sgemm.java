@@ -7,9 +7,8 @@ import java.util.Arrays;
 
 /**
  * Single-precision matrix multiplication on the CPU, organised the BLIS/GotoBLAS way: B is packed a block of
- * {@link #KC} steps (or all k, up to {@link #MAX_SINGLE_BLOCK}) by {@link #NC} columns at a time, A a block of
- * {@link #MC} rows by as many steps at a time (or read in place, when it is row-major and the block narrow), and
- * {@link SgemmKernel#tile} multiplies one A panel by one B panel with the C tile held in registers.
+ * {@link #KC} steps by {@link #NC} columns at a time, A a block of {@link #MC} rows by as many steps at a time
+ * (or read in place, when it is row-major and the block narrow), and {@link SgemmKernel#tile} multiplies one A panel by one B panel with the C tile held in registers.
  *
  * <p>Every C element is one chain of fused multiply-adds over {@code p = 0 .. k-1} in order, starting from 0 (or
  * from C's value when accumulating, or from a bias): each step block continues from the value the previous block
@@ -18,19 +17,19 @@ import java.util.Arrays;
  */
 public final class Sgemm {
 
-    /** Steps per packed block: a B micro-panel ({@code KC*NR} floats, 32 KiB) stays in the 48 KiB L1 as A streams. */
-    static final int KC = 256;
     /**
-     * Up to this many steps a product is one block. Splitting k = 384 (MiniLM's width) into 256 + 128 steps made
-     * the second block reload and store all of C for half the work; one 384-step block (a 48 KiB B panel, served
-     * from L2) ran 2048x384x1536 with A packed at 232 instead of 215-217 GFLOP/s on one thread and 420-427
-     * instead of 377-392 on two, and with A read in place (each of two threads given 768 columns) at 405-415
-     * instead of 380-389. Larger blocks lost everywhere (k = 1536 and 2048 in blocks of 384: 3-4% slower).
+     * Steps per block: B is packed {@code KC} steps by {@link #NC} columns at a time, and every C element's chain
+     * is stored and reloaded between blocks. 768 makes BERT-base's k = 768 products (and MiniLM's k = 384) one
+     * block; the B micro-panel ({@code KC*NR} floats, 96 KiB) is then served from L2 rather than L1, which cost
+     * nothing measurable, while 256-step blocks reloaded C and repacked A twice more per product. One thread
+     * (GemmT, three runs each): 2048x768x3072 182-197 -> 208-218 GFLOP/s, dY·W 2048x768x3072 187-203 -> 224-230,
+     * 2048x1536x384 190-213 -> 221-226; k = 2048 weight gradients level (-3 to +5%); blocks of 512 or 1024 for
+     * the larger k no better. bert-base training step, 2 threads: 3.01 -> 2.94 s.
      */
-    static final int MAX_SINGLE_BLOCK = 384;
-    /** Rows per packed A block ({@code MC*KC} floats, 192 KiB), so it stays in the 1 MiB L2 beside the B panels. */
+    static final int KC = 768;
+    /** Rows per packed A block ({@code MC*KC} floats, 576 KiB), so it stays in the 1 MiB L2 beside the B panel. */
     static final int MC = 24 * MR;
-    /** Columns per packed B block (3 MiB at most, in L3); bounds the per-thread B buffer. */
+    /** Columns per packed B block (9 MiB at most, in the 32 MiB L3); bounds the per-thread B buffer. */
     static final int NC = 3072 / NR * NR;
 
     /** Widest B block for which row-major A is read in place rather than packed (see multiplyBlock). */
@@ -157,12 +156,11 @@ public final class Sgemm {
             return;
         }
         Buffers buffers = BUFFERS.get();
-        int block = k <= MAX_SINGLE_BLOCK ? k : KC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
-            float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(block, k));
-            for (int pc = 0; pc < k; pc += block) {
-                int kc = Math.min(block, k - pc);
+            float[] bPack = buffers.b(ceilDiv(nc, NR) * NR * Math.min(KC, k));
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
                 SgemmPacking.packB(b, bOff, bRs, bCs, pc, kc, jc, nc, bPack);
                 boolean add = accumulate || pc > 0;
                 // Only the first block starts from the bias; the later ones continue from what it stored.

@@ -129,11 +129,11 @@ class SgemmTest {
         return values;
     }
 
-    /** Sizes around the tile edges (8 rows, 32 columns on AVX-512), the 256-step blocks and the 3072-column blocks. */
+    /** Sizes around the tile edges (8 rows, 32 columns on AVX-512), the step blocks and the 3072-column blocks. */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 7, 1}, {7, 1, 17}, {1, 33, 65}, {17, 1, 33}, {2, 3, 4},
-        {7, 17, 33}, {8, 32, 16}, {9, 33, 257}, {16, 64, 64}, {33, 65, 129},
-        {65, 129, 7}, {129, 33, 255}, {255, 65, 300}, {200, 31, 513}, {3, 3100, 5},
+        {7, 17, 33}, {8, 32, 16}, {9, 33, Sgemm.KC + 1}, {16, 64, 64}, {33, 65, 129},
+        {65, 129, 7}, {129, 33, Sgemm.KC - 1}, {255, 65, 300}, {200, 31, 2 * Sgemm.KC + 1}, {3, 3100, 5},
     };
 
     @Test
@@ -157,14 +157,14 @@ class SgemmTest {
 
     /**
      * With a bias, each element is the fma chain over k started from {@code bias[j]} instead of 0, bit for bit, on
-     * every layout, across the 256-step and 3072-column blocks, edge tiles, one and several threads, and k = 0
+     * every layout, across the step and 3072-column blocks, edge tiles, one and several threads, and k = 0
      * (C is then the bias itself).
      */
     @Test
     void biasStartsEveryChain() {
         Random random = new Random(8);
-        int[][] shapes = {{1, 1, 1}, {7, 33, 17}, {9, 65, 257}, {129, 31, 300}, {300, 100, 40}, {5, 3100, 20},
-            {40, 70, 0}, {260, 190, 530}};
+        int[][] shapes = {{1, 1, 1}, {7, 33, 17}, {9, 65, Sgemm.KC + 1}, {129, 31, 300}, {300, 100, 40}, {5, 3100, 20},
+            {40, 70, 0}, {260, 190, Sgemm.KC + 30}};
         for (int[] shape : shapes) {
             for (int layout = 0; layout < 4; layout++) {
                 int m = shape[0];
@@ -285,7 +285,7 @@ class SgemmTest {
 
     /**
      * Products large enough to be split across threads, by rows and by columns, with A packed and read in place,
-     * several 256-step blocks, several 3072-column blocks within one thread's share, A blocks past the 192-row
+     * several step blocks, several 3072-column blocks within one thread's share, A blocks past the 192-row
      * block size and edges in every dimension, each checked against the fma chain. Each case states the split
      * it is there for, and the test fails if the rule that picks the split stops giving it, rather than
      * silently covering one path twice.
@@ -299,7 +299,7 @@ class SgemmTest {
             {40, 6500, 30, 0, 0, 0, 2}, // by columns, two 3072-column blocks per thread
             {3000, 2100, 8, 0, 0, 1, 2}, // by rows, row-major A packed: B (2100 columns) is the smaller copy
             {500, 300, 40, 0, 0, 0, 0}, // by columns, row-major A read in place
-            {300, 70, 530, 1, 1, 1, 0}, // by rows, B transposed, three step blocks
+            {300, 70, 2 * Sgemm.KC + 60, 1, 1, 1, 0}, // by rows, B transposed, three step blocks
             {250, 700, 600, 1, 0, 0, 0}, // by columns around a transposed A of several row blocks
             {203, 450, 270, 1, 1, 0, 0}, // the same with B transposed
         };
