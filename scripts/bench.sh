@@ -46,7 +46,7 @@ with open(numpy_file) as f:
             numpy[shape] = float(gflops)
 
 def flops(shape):
-    dims = [int(d) for d in shape.lstrip("t").split("x")]
+    dims = [int(d) for d in shape.lstrip("tw").split("x")]
     total = 2.0
     for d in dims:
         total *= d

@@ -11,11 +11,12 @@ import statistics
 import sys
 import time
 
-# Shape names match GemmBenchmark's @Param values: "MxNxK" for one product, "BATCHxMxNxK" for a batch.
+# Shape names match GemmBenchmark's @Param values: "MxNxK" for one product, "BATCHxMxNxK" for a batch; a "t"
+# prefix reads A transposed (a weight gradient), a "w" prefix B (a linear layer's forward X·W^T).
 # Batched attention products use the same operand layouts as the engine: the scores product multiplies by
 # a transposed view of K (B transposed), the context product by V as stored.
-SHAPES = ["2048x768x768", "2048x768x3072", "2048x3072x768", "192x128x128x64", "192x128x64x128",
-          "t768x3072x2048", "t3072x768x2048"]
+SHAPES = ["2048x768x768", "2048x768x3072", "2048x3072x768", "w2048x768x768", "w2048x3072x768", "w2048x768x3072",
+          "192x128x128x64", "192x128x64x128", "t768x3072x2048", "t3072x768x2048"]
 
 
 def parse_args():
@@ -28,7 +29,8 @@ def parse_args():
 
 def operands(np, shape):
     transposed_a = shape.startswith("t")  # a weight gradient dY^T·X: A read through a transposed view
-    dims = [int(d) for d in shape.lstrip("t").split("x")]
+    weight = shape.startswith("w")  # a linear layer X·W^T: B is the weight W (n, k) read through a transposed view
+    dims = [int(d) for d in shape.lstrip("tw").split("x")]
     rng = np.random.default_rng(42)
     if len(dims) == 3:
         m, n, k = dims
@@ -36,7 +38,10 @@ def operands(np, shape):
             a = rng.standard_normal((k, m), dtype=np.float32).T
         else:
             a = rng.standard_normal((m, k), dtype=np.float32)
-        b = rng.standard_normal((k, n), dtype=np.float32)
+        if weight:
+            b = rng.standard_normal((n, k), dtype=np.float32).T
+        else:
+            b = rng.standard_normal((k, n), dtype=np.float32)
         return a, b, 2.0 * m * n * k
     batch, m, n, k = dims
     a = rng.standard_normal((batch, m, k), dtype=np.float32)

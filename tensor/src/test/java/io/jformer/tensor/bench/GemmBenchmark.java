@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code shape} is {@code MxNxK} for one product or {@code BATCHxMxNxK} for a batch. The batches are the
  * attention products: scores (Q·K^T, multiplying by a transposed view of K) and context (P·V). A leading
  * {@code t} reads A through a transposed view: a linear layer's weight gradient dY^T·X (m = out features,
- * n = in features, k = tokens).
+ * n = in features, k = tokens). A leading {@code w} reads B through a transposed view: a linear layer's forward
+ * X·W^T with W stored [out, in] as Hugging Face stores it (n = out features, k = in features); the unprefixed
+ * single products are its input gradient dY·W.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,8 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class GemmBenchmark {
 
-    @Param({"2048x768x768", "2048x768x3072", "2048x3072x768", "192x128x128x64", "192x128x64x128",
-        "t768x3072x2048", "t3072x768x2048"})
+    @Param({"2048x768x768", "2048x768x3072", "2048x3072x768", "w2048x768x768", "w2048x3072x768", "w2048x768x3072",
+        "192x128x128x64", "192x128x64x128", "t768x3072x2048", "t3072x768x2048"})
     public String shape;
 
     /** Worker threads; override with {@code -p threads=N}. */
@@ -60,14 +62,15 @@ public class GemmBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         transposedA = shape.startsWith("t");
-        String[] dims = (transposedA ? shape.substring(1) : shape).split("x");
+        boolean weight = shape.startsWith("w");
+        String[] dims = (transposedA || weight ? shape.substring(1) : shape).split("x");
         int first = dims.length - 3;
         batch = first == 0 ? 1 : Integer.parseInt(dims[0]);
         m = Integer.parseInt(dims[first]);
         n = Integer.parseInt(dims[first + 1]);
         k = Integer.parseInt(dims[first + 2]);
         // The scores product contracts over the head size, reading K (n rows of k) through a transposed view.
-        transposedB = batch > 1 && k < n;
+        transposedB = batch > 1 && k < n || weight;
         Random random = new Random(42);
         a = randomArray(random, batch * m * k);
         b = randomArray(random, batch * k * n);
