@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * Single-precision matrix multiplication on the CPU, organised the BLIS/GotoBLAS way: B is packed a block of
  * {@link #KC} steps by {@link #NC} columns at a time, A a block of {@link #MC} rows by as many steps at a time
- * (or read in place, when it is row-major and the block narrow), and {@link SgemmKernel#tile} multiplies one A panel by one B panel with the C tile held in registers.
+ * (or read in place, when it is row-major and the block narrow), and {@link SgemmKernel#tile} multiplies one A
+ * panel by one B panel with the C tile held in registers.
  *
  * <p>Every C element is one chain of fused multiply-adds over {@code p = 0 .. k-1} in order, starting from 0 (or
  * from C's value when accumulating, or from a bias): each step block continues from the value the previous block
@@ -267,8 +268,10 @@ public final class Sgemm {
          * 409 GFLOP/s forward, 345 -> 412 for dY·W), all of it B packed twice.
          */
         static Split of(WorkerPool pool, int m, int n, int k, int aRs, int aCs) {
-            Split rows = new Split(true, ceilDiv(m, MR), grain(ceilDiv(m, MR), (long) MR * n * Math.max(k, 1)));
-            Split cols = new Split(false, ceilDiv(n, NR), grain(ceilDiv(n, NR), (long) NR * m * Math.max(k, 1)));
+            int rowPanels = ceilDiv(m, MR);
+            int colPanels = ceilDiv(n, NR);
+            Split rows = new Split(true, rowPanels, grain(rowPanels, (long) MR * n * Math.max(k, 1)));
+            Split cols = new Split(false, colPanels, grain(colPanels, (long) NR * m * Math.max(k, 1)));
             int rowChunks = pool.chunks(rows.panels, rows.grain);
             int colChunks = pool.chunks(cols.panels, cols.grain);
             if (rowChunks != colChunks) {
@@ -280,7 +283,7 @@ public final class Sgemm {
                 return packedByRows < packedByCols ? rows : cols;
             }
             // One thread, or no difference: the split with more panels, or for a transposed A the smaller copy.
-            boolean byRows = aCs != 1 ? n <= m : rows.panels >= cols.panels;
+            boolean byRows = aCs != 1 ? n <= m : rowPanels >= colPanels;
             return byRows ? rows : cols;
         }
 

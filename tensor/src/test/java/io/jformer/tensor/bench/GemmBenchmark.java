@@ -69,8 +69,9 @@ public class GemmBenchmark {
         m = Integer.parseInt(dims[first]);
         n = Integer.parseInt(dims[first + 1]);
         k = Integer.parseInt(dims[first + 2]);
-        // The scores product contracts over the head size, reading K (n rows of k) through a transposed view.
-        transposedB = batch > 1 && k < n || weight;
+        // The scores product contracts over the head size, reading K (n rows of k) through a transposed view; a
+        // linear layer's forward reads its weight (n rows of k) the same way.
+        transposedB = (batch > 1 && k < n) || weight;
         Random random = new Random(42);
         a = randomArray(random, batch * m * k);
         b = randomArray(random, batch * k * n);

@@ -327,7 +327,8 @@ class SgemmTest {
     void splitKeepsThreadsBusyThenPacksLess() {
         // Forward linear layer X·Wᵀ, 2048 tokens: by rows every thread would pack all of Wᵀ; by columns half.
         assertFalse(Sgemm.Split.of(twoPool, 2048, 3072, 768, 768, 1).byRows());
-        // Weight gradient dYᵀ·X with dY 2048x3072 (A transposed): by columns each thread would pack all 3072 rows of A.
+        // Weight gradient dYᵀ·X with dY 2048x3072 (A transposed): by columns each thread would pack all 3072 rows
+        // of A.
         assertTrue(Sgemm.Split.of(twoPool, 3072, 768, 2048, 1, 3072).byRows());
         // Two column panels cannot keep three threads busy, however little each thread packs.
         assertTrue(Sgemm.Split.of(threePool, 4096, 2 * SgemmKernel.NR, 64, 64, 1).byRows());
