@@ -15,7 +15,8 @@ final class BertAttention extends Module {
         output = child("output", new BertResidualOutput(c.hiddenSize(), c, init, dropoutGen));
     }
 
-    Variable forward(Variable x, Variable additiveMask) {
-        return output.forward(self.forward(x, additiveMask), x);
+    /** {@code queries [B,Tq,H]} attend over {@code x [B,T,H]}; the result has the queries' shape. */
+    Variable forward(Variable queries, Variable x, Variable additiveMask) {
+        return output.forward(self.forward(queries, x, additiveMask), queries);
     }
 }

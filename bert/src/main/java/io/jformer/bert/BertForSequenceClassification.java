@@ -18,6 +18,7 @@ public final class BertForSequenceClassification extends Module {
     private final Dropout dropout;
     private final Linear classifier;
     private final Generator dropoutGen;
+    private boolean lastLayerForAllTokens;
 
     /**
      * A model with freshly initialised weights.
@@ -50,9 +51,20 @@ public final class BertForSequenceClassification extends Module {
         return dropoutGen;
     }
 
+    /**
+     * Whether {@link #forward} runs the last encoder layer for every token, as Hugging Face does, instead of for
+     * the [CLS] token alone ({@link BertModel#forwardPooled}, the default). The logits and gradients are the
+     * same either way (up to float rounding); the full layer is there to measure what the shortcut saves.
+     */
+    public void setLastLayerForAllTokens(boolean allTokens) {
+        lastLayerForAllTokens = allTokens;
+    }
+
     /** Logits {@code [batch, num_labels]}; arguments as in {@link BertModel#forward}. */
     public Variable forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
-        Variable pooled = bert.forward(inputIds, tokenTypeIds, attentionMask).pooled();
+        Variable pooled = lastLayerForAllTokens
+                ? bert.forward(inputIds, tokenTypeIds, attentionMask).pooled()
+                : bert.forwardPooled(inputIds, tokenTypeIds, attentionMask);
         return classifier.forward(dropout.forward(pooled));
     }
 }

@@ -17,8 +17,22 @@ final class BertLayer extends Module {
         output = child("output", new BertResidualOutput(c.intermediateSize(), c, init, dropoutGen));
     }
 
+    /** {@code x [B,T,H]} → {@code [B,T,H]}. */
     Variable forward(Variable x, Variable additiveMask) {
-        Variable attended = attention.forward(x, additiveMask);
+        return forward(x, x, additiveMask);
+    }
+
+    /**
+     * The layer's output at the first position alone, {@code [B,1,H]}: its query, feed-forward and norms run for
+     * that one token, while its keys and values still cover every position, so the result equals position 0 of
+     * {@link #forward(Variable, Variable)}.
+     */
+    Variable forwardFirstToken(Variable x, Variable additiveMask) {
+        return forward(x.narrow(1, 0, 1), x, additiveMask);
+    }
+
+    private Variable forward(Variable queries, Variable x, Variable additiveMask) {
+        Variable attended = attention.forward(queries, x, additiveMask);
         return output.forward(intermediate.forward(attended), attended);
     }
 }

@@ -50,6 +50,32 @@ public final class BertModel extends Module {
      * @param attentionMask {@code [batch, seq]} of 1 (attend) and 0 (padding), F32 or I64, or null for all ones
      */
     public BertModelOutput forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
+        Inputs in = inputs(inputIds, tokenTypeIds, attentionMask);
+        Variable hidden = encoder.forward(embeddings.forward(inputIds, in.types()), in.mask());
+        return new BertModelOutput(hidden, pooler == null ? null : pooler.forward(hidden));
+    }
+
+    /**
+     * The pooled output alone, {@code [batch, hidden]}: the same values as {@code forward(...).pooled()} for a
+     * fraction of the last layer's work. Only the [CLS] token of the last layer reaches the pooler, so that
+     * layer runs its query, attention output, feed-forward and norms for that one token (its keys and values
+     * still cover every token), and the backward pass skips the same work: at 128 tokens a step of bert-base
+     * does about 7% fewer products, one of all-MiniLM-L6-v2 about 14%. Arguments as in {@link #forward}.
+     *
+     * @throws IllegalStateException if the model has no pooler
+     */
+    public Variable forwardPooled(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
+        if (pooler == null) {
+            throw new IllegalStateException("forwardPooled: this BertModel was built without a pooler");
+        }
+        Inputs in = inputs(inputIds, tokenTypeIds, attentionMask);
+        return pooler.forward(encoder.forwardFirstToken(embeddings.forward(inputIds, in.types()), in.mask()));
+    }
+
+    private record Inputs(Tensor types, Variable mask) {
+    }
+
+    private static Inputs inputs(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
         if (inputIds.rank() != 2 || inputIds.dtype() != DType.I64) {
             throw new IllegalArgumentException("input ids must be I64 [batch, seq], got " + inputIds.dtype() + " "
                     + inputIds.shape());
@@ -59,8 +85,7 @@ public final class BertModel extends Module {
                 : requireSameShape("token type ids", tokenTypeIds, inputIds);
         Variable mask = attentionMask == null ? null
                 : Variable.constant(additiveMask(requireSameShape("attention mask", attentionMask, inputIds)));
-        Variable hidden = encoder.forward(embeddings.forward(inputIds, types), mask);
-        return new BertModelOutput(hidden, pooler == null ? null : pooler.forward(hidden));
+        return new Inputs(types, mask);
     }
 
     private static Tensor requireSameShape(String what, Tensor t, Tensor ids) {

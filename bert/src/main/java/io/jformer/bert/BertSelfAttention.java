@@ -32,9 +32,12 @@ final class BertSelfAttention extends Module {
         headSize = c.headSize();
     }
 
-    /** {@code x [B,T,H]}, {@code additiveMask [B,1,1,T]} (or null) → context {@code [B,T,H]}. */
-    Variable forward(Variable x, Variable additiveMask) {
-        Variable q = splitHeads(query.forward(x));
+    /**
+     * {@code queries [B,Tq,H]} attend over {@code x [B,T,H]} (the same tensor, or its first positions when only
+     * those outputs are needed), {@code additiveMask [B,1,1,T]} (or null) → context {@code [B,Tq,H]}.
+     */
+    Variable forward(Variable queries, Variable x, Variable additiveMask) {
+        Variable q = splitHeads(query.forward(queries));
         Variable k = splitHeads(key.forward(x));
         Variable v = splitHeads(value.forward(x));
         double p = dropout.isActive() ? dropout.probability() : 0;

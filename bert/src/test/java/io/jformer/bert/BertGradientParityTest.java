@@ -8,6 +8,8 @@ import io.jformer.tensor.Generator;
 import io.jformer.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -31,8 +33,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class BertGradientParityTest {
 
-    @Test
-    void tinyClassifierMatchesPyTorchLogitsLossAndEveryGradient() {
+    /** Both ways of running the last layer ([CLS] alone, the default, and every token) against PyTorch. */
+    @ParameterizedTest(name = "last layer for all tokens: {0}")
+    @ValueSource(booleans = {false, true})
+    void tinyClassifierMatchesPyTorchLogitsLossAndEveryGradient(boolean lastLayerForAllTokens) {
         JsonNode f = JsonTensors.fixture("bert_tiny_classifier.json");
         JsonNode c = f.get("config");
         BertConfig config = new BertConfig(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(),
@@ -42,6 +46,7 @@ class BertGradientParityTest {
                 c.get("layer_norm_eps").asDouble(), 0, null, java.util.List.of("a", "b", "c"));
         BertForSequenceClassification model = new BertForSequenceClassification(config, new Generator(1), new Generator(2));
         model.eval();
+        model.setLastLayerForAllTokens(lastLayerForAllTokens);
         Map<String, Tensor> weights = new LinkedHashMap<>();
         f.get("weights").properties().forEach(e -> weights.put(e.getKey(), JsonTensors.floats(e.getValue())));
         LoadReport report = model.loadStateDict(weights);
@@ -134,7 +139,7 @@ class BertGradientParityTest {
         assertEquals(expected.length, actual.length, what + " length");
         for (int i = 0; i < expected.length; i++) {
             if (!(Math.abs(expected[i] - actual[i]) <= atol + scaleTol)) {
-                fail(what + " element " + i + ": PyTorch " + expected[i] + ", jformer " + actual[i]);
+                fail(what + " element " + i + ": expected " + expected[i] + ", got " + actual[i]);
             }
         }
     }

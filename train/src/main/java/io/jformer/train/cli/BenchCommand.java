@@ -37,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5",
             description = "Untimed runs first (the Vector API kernels need several to reach C2).") int warmup;
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs; the median is reported.") int repeats;
+    @Option(names = "--last-layer-all-tokens",
+            description = "Run the last layer for every token as Hugging Face does, not for [CLS] alone.")
+    boolean lastLayerAllTokens;
     @Mixin
     CommonOptions common;
 
@@ -46,6 +49,7 @@ final class BenchCommand implements Callable<Integer> {
         Path dir = ArtifactStore.model(model);
         BertForSequenceClassification net = BertCheckpoint.loadClassifier(dir, java.util.List.of("a", "b"), 0, -1).model();
         net.to(device);
+        net.setLastLayerForAllTokens(lastLayerAllTokens);
         BertConfig c = net.config();
         Random rnd = new Random(0);
         long[] ids = new long[batch * seq];
@@ -72,12 +76,13 @@ final class BenchCommand implements Callable<Integer> {
                 net.forward(inputIds, null, null);
             }
         });
-        double fwdFlops = forwardFlops(c, batch, seq);
+        double fwdFlops = forwardFlops(c, batch, seq, lastLayerAllTokens);
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("model", dir.getFileName().toString());
         n.put("batch", batch);
         n.put("seq", seq);
         n.put("threads", Backends.cpu().threads());
+        n.put("last_layer_all_tokens", lastLayerAllTokens);
         n.put("train_step_s", train);
         n.put("train_seq_per_s", batch / train);
         n.put("train_gflops", 3 * fwdFlops / train / 1e9);
@@ -105,15 +110,21 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * Matrix-multiply FLOPs of a forward pass: 2 per weight per token for the encoder's linear layers, plus
-     * the attention products QKᵀ and PV (2·seq²·hidden each per layer and sequence). A training step is
-     * counted as three forward passes (backward is two).
+     * the attention products QKᵀ and PV (2·queries·seq·hidden each per layer and sequence). Unless the last
+     * layer runs for every token, it computes keys and values for all of them and everything else for [CLS]
+     * alone. A training step is counted as three forward passes (backward is two).
      */
-    static double forwardFlops(BertConfig c, int batch, int seq) {
+    static double forwardFlops(BertConfig c, int batch, int seq, boolean lastLayerAllTokens) {
         double h = c.hiddenSize();
-        double perLayerWeights = 4 * h * h + 2 * h * c.intermediateSize();
-        double linear = 2.0 * perLayerWeights * c.numHiddenLayers() * batch * seq;
-        double attention = 4.0 * seq * seq * h * c.numHiddenLayers() * batch;
-        return linear + attention;
+        double kv = 2 * h * h;
+        double rest = 2 * h * h + 2 * h * c.intermediateSize();
+        if (c.numHiddenLayers() == 0) {
+            return 0;
+        }
+        int full = lastLayerAllTokens ? c.numHiddenLayers() : c.numHiddenLayers() - 1;
+        double fullLayers = full * (2.0 * (kv + rest) * seq + 4.0 * seq * seq * h);
+        double lastLayer = lastLayerAllTokens ? 0 : 2.0 * kv * seq + 2.0 * rest + 4.0 * seq * h;
+        return batch * (fullLayers + lastLayer);
     }
 
     private static double peakRssMb() {
