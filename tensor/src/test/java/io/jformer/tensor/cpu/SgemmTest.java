@@ -129,7 +129,10 @@ class SgemmTest {
         return values;
     }
 
-    /** Sizes around the tile edges (8 rows, 32 columns on AVX-512), the step blocks and the 3072-column blocks. */
+    /**
+     * Sizes around the tile edges (8 rows, 32 columns on AVX-512), the step blocks, the transposing copy's runs of
+     * 128 steps (129, 300, KC - 1) and the 3072-column blocks.
+     */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 7, 1}, {7, 1, 17}, {1, 33, 65}, {17, 1, 33}, {2, 3, 4},
         {7, 17, 33}, {8, 32, 16}, {9, 33, Sgemm.KC + 1}, {16, 64, 64}, {33, 65, 129},
