@@ -3,6 +3,7 @@ package io.jformer.autograd;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Reduction;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +94,14 @@ public final class Functional {
     /** {@code x·Wᵀ + b} with {@code W} stored {@code [out, in]} as in PyTorch; bias may be null. */
     public static Variable linear(Variable x, Variable weight, Variable bias) {
         return LinearFunction.linear(x, weight, bias);
+    }
+
+    /**
+     * {@code activation(x·Wᵀ + b)}: {@code linear(x, weight, bias).unary(activation)}, as one op when no
+     * gradient is recorded (the CPU applies the activation while each part of the product is in cache).
+     */
+    public static Variable linear(Variable x, Variable weight, Variable bias, UnaryOp activation) {
+        return LinearFunction.linear(x, weight, bias, activation);
     }
 
     /** Rows of {@code weight} picked by the I64 {@code ids}. */

@@ -1,6 +1,7 @@
 package io.jformer.autograd;
 
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
 
 /**
  * {@code y = x·Wᵀ + b} as one graph node and one backend op ({@link Tensor#linear}: on the CPU the bias starts
@@ -26,5 +27,17 @@ final class LinearFunction {
                     weight.requiresGrad() ? rows.t().matmul(xd.reshape(-1, in)) : null,
                     bias != null && bias.requiresGrad() ? rows.sum(false, 0) : null};
         }, x, weight, bias);
+    }
+
+    /**
+     * {@code activation(x·Wᵀ + b)}. With no gradient to record nothing needs the value before the activation,
+     * so it is one backend op ({@link Tensor#linear(Tensor, Tensor, UnaryOp)}: on the CPU the activation runs
+     * on each strip of the product while it is in L1); otherwise the two ops, whose backward needs it.
+     */
+    static Variable linear(Variable x, Variable weight, Variable bias, UnaryOp activation) {
+        if (Variable.recordsGradient(x, weight, bias)) {
+            return linear(x, weight, bias).unary(activation);
+        }
+        return Variable.constant(x.data().linear(weight.data(), bias == null ? null : bias.data(), activation));
     }
 }

@@ -2,8 +2,10 @@ package io.jformer.autograd;
 
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +49,36 @@ class FusedFunctionsTest {
         Tensor biasScale = dy.abs().reshape(-1, 16).sum(false, 0);
         assertTrue(fused[2].grad().sub(plain[2].grad()).abs().sub(biasScale.mul(bound)).max(false).item() <= 0,
                 "bias gradient");
+    }
+
+    /**
+     * A linear layer with its activation: with a gradient to record, the linear node then the activation's (the
+     * backward needs the value in between), giving the same gradients as writing the two; without one, a single
+     * constant whose values are the two ops' bit for bit.
+     */
+    @Test
+    void linearWithActivationRecordsBothNodesOrFusesWithoutGradient() {
+        Tensor x = in.normal(2, 50, 24);
+        Tensor w = in.normal(16, 24);
+        Tensor b = in.normal(16);
+        Tensor dy = in.normal(2, 50, 16);
+        Variable[] fused = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        Variable[] plain = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        Variable yf = Functional.linear(fused[0], fused[1], fused[2], UnaryOp.GELU);
+        Variable yp = Functional.linear(plain[0], plain[1], plain[2]).gelu();
+        assertEquals(yp.op(), yf.op());
+        assertArrayEquals(yp.data().toFloatArray(), yf.data().toFloatArray());
+        yf.backward(dy);
+        yp.backward(dy);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(plain[i].grad().toFloatArray(), fused[i].grad().toFloatArray(), "gradient " + i);
+        }
+
+        try (GradMode.Scope ignored = GradMode.noGrad()) {
+            Variable y = Functional.linear(fused[0], fused[1], fused[2], UnaryOp.GELU);
+            assertTrue(y.isLeaf() && !y.requiresGrad(), "no graph without gradient mode");
+            assertArrayEquals(yp.data().toFloatArray(), y.data().toFloatArray());
+        }
     }
 
     /** q, k, v and an additive mask for attention over 2 sequences of 3 heads, 10 queries and 12 keys. */

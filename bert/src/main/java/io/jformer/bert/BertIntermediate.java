@@ -18,6 +18,6 @@ final class BertIntermediate extends Module {
     }
 
     Variable forward(Variable x) {
-        return activation.forward(dense.forward(x));
+        return dense.forward(x, activation);
     }
 }

@@ -18,11 +18,24 @@ public final class Linear extends Module implements Layer {
 
     @Override
     public Variable forward(Variable x) {
+        requireInput(x);
+        return Functional.linear(x, weight, bias);
+    }
+
+    /**
+     * {@code activation(forward(x))}; without a gradient to record, one op that applies the activation while
+     * each part of the product is still in cache.
+     */
+    public Variable forward(Variable x, Activation activation) {
+        requireInput(x);
+        return Functional.linear(x, weight, bias, activation.op());
+    }
+
+    private void requireInput(Variable x) {
         if (x.size(-1) != weight.size(1)) {
             throw new io.jformer.tensor.ShapeMismatchException("Linear: input of shape " + x.shape()
                     + " does not match weight of shape " + weight.shape() + " (expects last dimension " + weight.size(1) + ")");
         }
-        return Functional.linear(x, weight, bias);
     }
 
     /** The weight, {@code [out, in]}. */

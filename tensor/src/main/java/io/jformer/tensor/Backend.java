@@ -113,6 +113,16 @@ public interface Backend {
         return y;
     }
 
+    /**
+     * {@code activation(x·weightᵀ + bias)}: a linear layer and the elementwise function after it, for when
+     * nothing needs the value before the activation (no gradient to record). This default applies
+     * {@link #unary} to {@link #linear}'s result; a backend may apply it while each part of the product is
+     * still in cache, and must then give exactly what this default gives.
+     */
+    default Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryOp activation) {
+        return unary(activation, linear(x, weight, bias));
+    }
+
     // ---- normalisation and attention ----------------------------------------------------------------
 
     /**

@@ -782,6 +782,15 @@ public final class Tensor {
         return backend().linear(this, weight, bias);
     }
 
+    /**
+     * {@code activation(this·weightᵀ + bias)}: a linear layer followed by an elementwise function, the same
+     * values as {@code linear(weight, bias).unary(activation)}. The CPU backend applies the function to each
+     * block of the product while it is still in cache, saving a pass over the output.
+     */
+    public Tensor linear(Tensor weight, Tensor bias, UnaryOp activation) {
+        return backend().linear(this, weight, bias, activation);
+    }
+
     /** Softmax along {@code dim}. */
     public Tensor softmax(int dim) {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, false);

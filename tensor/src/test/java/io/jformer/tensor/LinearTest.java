@@ -9,6 +9,7 @@ import java.util.Random;
 import static io.jformer.tensor.TestTensors.assertClose;
 import static io.jformer.tensor.TestTensors.assertShape;
 import static io.jformer.tensor.TestTensors.numel;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,33 @@ class LinearTest {
                 check(new int[]{37, 53}, 29, withBias, layout, seed++);
                 check(new int[]{9}, 6, withBias, layout, seed++);
                 check(new int[]{2, 130, 800}, 90, withBias, layout, seed++);
+            }
+        }
+    }
+
+    /**
+     * {@code linear(w, b, activation)} is {@code linear(w, b).unary(activation)} bit for bit, whether the
+     * activation runs in the GEMM's epilogue (inputs that fold into one GEMM) or after the product (the others).
+     */
+    @Test
+    void withAnActivationEqualsTheActivationOfTheLinear() {
+        long seed = 100;
+        UnaryOp[] ops = {UnaryOp.GELU, UnaryOp.GELU_TANH, UnaryOp.RELU, UnaryOp.SIGMOID};
+        int round = 0;
+        for (Layout layout : Layout.values()) {
+            for (int[] xShape : new int[][]{{3, 5, 7}, {37, 53}, {2, 130, 800}, {4, 0}}) {
+                Random r = new Random(seed++);
+                int in = xShape[xShape.length - 1];
+                int out = 29 + round;
+                UnaryOp op = ops[round++ % ops.length];
+                Tensor x = TestTensors.layout(TestTensors.gaussian(r, numel(xShape), 1), xShape, layout);
+                Tensor w = TestTensors.layout(TestTensors.gaussian(r, out * in, 1), new int[]{out, in}, layout);
+                Tensor b = Tensor.of(TestTensors.gaussian(r, out, 1), out);
+                Tensor expected = x.linear(w, b).unary(op);
+                Tensor fused = x.linear(w, b, op);
+                assertShape(fused, expected.shape().toArray());
+                assertArrayEquals(expected.toFloatArray(), fused.toFloatArray(),
+                        Arrays.toString(xShape) + " " + layout + " " + op);
             }
         }
     }

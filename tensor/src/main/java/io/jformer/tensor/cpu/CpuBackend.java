@@ -304,7 +304,13 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
-        return MatmulDispatch.linear(pool, x, weight, bias);
+        return MatmulDispatch.linear(pool, x, weight, bias, null);
+    }
+
+    /** The activation runs in the GEMM's epilogue, on each strip of the output while it is in L1. */
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias, UnaryOp activation) {
+        return MatmulDispatch.linear(pool, x, weight, bias, activation);
     }
 
     // ---- normalisation and attention ----------------------------------------------------------------

@@ -94,6 +94,15 @@ final class ElementwiseKernels {
             }
             return;
         }
+        unaryRun(op, out, o, x, xo, len);
+    }
+
+    /**
+     * {@code out[o + i] = op(x[xo + i])} for {@code i < len}, both runs contiguous; {@code out} may be {@code x}
+     * at the same offset. Each element's value depends on nothing but its input, so any way of cutting a tensor
+     * into runs gives the same bits.
+     */
+    static void unaryRun(UnaryOp op, float[] out, int o, float[] x, int xo, int len) {
         switch (op) {
             case GELU -> geluRow(out, o, x, xo, len);
             case GELU_TANH -> geluTanhRow(out, o, x, xo, len);

@@ -2,6 +2,7 @@ package io.jformer.tensor.cpu;
 
 import io.jformer.tensor.OpShapes;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.UnaryOp;
 
 /**
  * {@code torch.matmul} semantics on top of {@link Sgemm}: 1-D operands, broadcast batch dimensions, and any
@@ -13,7 +14,7 @@ final class MatmulDispatch {
     }
 
     static Tensor matmul(WorkerPool pool, Tensor a, Tensor b) {
-        return product(pool, "matmul", a, b, null);
+        return product(pool, "matmul", a, b, null, null);
     }
 
     /**
@@ -21,16 +22,21 @@ final class MatmulDispatch {
      * linear layer always gets) the bias is where the GEMM's sums start; otherwise the products are made and the
      * bias added to them.
      */
-    static Tensor linear(WorkerPool pool, Tensor x, Tensor weight, Tensor bias) {
+    static Tensor linear(WorkerPool pool, Tensor x, Tensor weight, Tensor bias, UnaryOp activation) {
         OpShapes.linear(x, weight, bias);
         if (bias != null) {
             CpuBackend.requireF32("linear", bias);
         }
-        return product(pool, "linear", x, weight.transpose(0, 1), bias == null ? null : bias.contiguous());
+        return product(pool, "linear", x, weight.transpose(0, 1), bias == null ? null : bias.contiguous(),
+                activation);
     }
 
-    /** {@code a·b}, plus {@code bias} (contiguous, one value per column) when not null. */
-    private static Tensor product(WorkerPool pool, String op, Tensor a, Tensor b, Tensor bias) {
+    /**
+     * {@code a·b}, plus {@code bias} (contiguous, one value per column) when not null, then {@code activation}
+     * of every element when not null (in the GEMM's epilogue when the batch folds into its rows).
+     */
+    private static Tensor product(WorkerPool pool, String op, Tensor a, Tensor b, Tensor bias,
+            UnaryOp activation) {
         CpuBackend.requireF32(op, a, b);
         OpShapes.Matmul p = OpShapes.matmul(a, b);
         int m = p.m();
@@ -46,13 +52,21 @@ final class MatmulDispatch {
         if (batchCount == 1 || foldsIntoRows(ae, be)) {
             Sgemm.gemm(pool, batchCount * m, n, k, av, ae.offset(), ae.stride(-2), ae.stride(-1),
                     bv, be.offset(), be.stride(-2), be.stride(-1), c, 0, n, false,
-                    bias == null ? null : CpuBackend.floats(bias), bias == null ? 0 : bias.offset());
+                    bias == null ? null : CpuBackend.floats(bias), bias == null ? 0 : bias.offset(), activation);
         } else {
             Sgemm.gemmBatched(pool, batchCount, m, n, k, av, OpShapes.batchOffsets(ae, p.batch()), ae.stride(-2), ae.stride(-1),
                     bv, OpShapes.batchOffsets(be, p.batch()), be.stride(-2), be.stride(-1), c, outputOffsets(batchCount, m * n),
                     n, false);
             if (bias != null) {
                 out.addInPlace(bias);
+            }
+            if (activation != null) {
+                int rows = batchCount * m;
+                pool.parallelFor(rows, Math.max(1, (1 << 14) / Math.max(1, n)), (start, end) -> {
+                    for (int i = start; i < end; i++) {
+                        ElementwiseKernels.unaryRun(activation, c, i * n, c, i * n, n);
+                    }
+                });
             }
         }
         return p.result(out);

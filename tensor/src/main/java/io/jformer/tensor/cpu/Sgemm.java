@@ -3,6 +3,8 @@ package io.jformer.tensor.cpu;
 import static io.jformer.tensor.cpu.SgemmKernel.MR;
 import static io.jformer.tensor.cpu.SgemmKernel.NR;
 
+import io.jformer.tensor.UnaryOp;
+
 import java.util.Arrays;
 
 /**
@@ -68,9 +70,25 @@ public final class Sgemm {
             float[] a, int aOff, int aRs, int aCs,
             float[] b, int bOff, int bRs, int bCs,
             float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+        gemm(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, bias, biasOff, null);
+    }
+
+    /**
+     * {@link #gemm} with a bias, then {@code epilogue} (when not null) applied to every element of C: a linear
+     * layer and its activation. Each column strip of a block gets it as soon as its last step block is done,
+     * while the strip is still in L1, instead of in a second pass that reads the whole output back from
+     * memory; the values are those of {@link ElementwiseKernels#unaryRun} over the finished C, bit for bit.
+     */
+    public static void gemm(WorkerPool pool, int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff, UnaryOp epilogue) {
         checkSizes(m, n, k);
         if (bias != null && accumulate) {
             throw new IllegalArgumentException("gemm: a bias starts C's sums, so it cannot be added to an accumulated C");
+        }
+        if (epilogue != null && accumulate) {
+            throw new IllegalArgumentException("gemm: an epilogue applies to a finished product, not to an accumulated C");
         }
         if (m == 0 || n == 0) {
             return;
@@ -80,10 +98,10 @@ public final class Sgemm {
         pool.parallelFor(split.panels(), split.grain(), (start, end) -> {
             if (byRows) {
                 multiplyBlock(start * MR, Math.min(end * MR, m), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
-                        c, cOff, ldc, accumulate, bias, biasOff);
+                        c, cOff, ldc, accumulate, bias, biasOff, epilogue);
             } else {
                 multiplyBlock(0, m, start * NR, Math.min(end * NR, n), k, a, aOff, aRs, aCs, b, bOff, bRs, bCs,
-                        c, cOff, ldc, accumulate, bias, biasOff);
+                        c, cOff, ldc, accumulate, bias, biasOff, epilogue);
             }
         });
     }
@@ -116,7 +134,7 @@ public final class Sgemm {
         pool.parallelFor(batch, grain, (start, end) -> {
             for (int t = start; t < end; t++) {
                 multiplyBlock(0, m, 0, n, k, a, aOffs[t], aRs, aCs, b, bOffs[t], bRs, bCs, c, cOffs[t], ldc,
-                        accumulate, null, 0);
+                        accumulate, null, 0, null);
             }
         });
     }
@@ -131,18 +149,19 @@ public final class Sgemm {
             float[] c, int cOff, int ldc, boolean accumulate) {
         checkSizes(m, n, k);
         if (m > 0 && n > 0) {
-            multiplyBlock(0, m, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, null, 0);
+            multiplyBlock(0, m, 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, null, 0,
+                    null);
         }
     }
 
     /**
      * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of C on the calling thread (from the bias, when
-     * not null).
+     * not null), then applies the epilogue (when not null) to them.
      */
     private static void multiplyBlock(int i0, int i1, int j0, int j1, int k,
             float[] a, int aOff, int aRs, int aCs,
             float[] b, int bOff, int bRs, int bCs,
-            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff, UnaryOp epilogue) {
         if (k == 0) {
             // A sum over nothing: 0, or the bias it starts from; an accumulated C stays as it is.
             if (!accumulate) {
@@ -153,6 +172,7 @@ public final class Sgemm {
                         System.arraycopy(bias, biasOff + j0, c, cOff + i * ldc + j0, j1 - j0);
                     }
                 }
+                applyEpilogue(epilogue, c, cOff + i0 * ldc + j0, ldc, i1 - i0, j1 - j0);
             }
             return;
         }
@@ -164,9 +184,11 @@ public final class Sgemm {
                 int kc = Math.min(KC, k - pc);
                 SgemmPacking.packB(b, bOff, bRs, bCs, pc, kc, jc, nc, bPack);
                 boolean add = accumulate || pc > 0;
-                // Only the first block starts from the bias; the later ones continue from what it stored.
+                // Only the first block starts from the bias; the later ones continue from what it stored, and
+                // the last one finishes each strip with the epilogue.
                 float[] start = pc == 0 ? bias : null;
                 int startOff = biasOff + jc;
+                UnaryOp finish = pc + kc == k ? epilogue : null;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     // Row-major A is read in place when the block is narrow: copying it would cost as much as
@@ -176,13 +198,13 @@ public final class Sgemm {
                     int direct = readsAInPlace(aRs, aCs, nc) ? mc / MR * MR : 0;
                     if (direct > 0) {
                         multiplyPanels(a, aOff + ic * aRs + pc, aRs, direct, bPack, nc, kc,
-                                c, cOff + ic * ldc + jc, ldc, add, start, startOff, buffers.tile);
+                                c, cOff + ic * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
                     }
                     if (direct < mc) {
                         float[] aPack = buffers.a(ceilDiv(mc - direct, MR) * MR * kc);
                         SgemmPacking.packA(a, aOff, aRs, aCs, ic + direct, mc - direct, pc, kc, aPack);
                         multiplyPanels(aPack, 0, 0, mc - direct, bPack, nc, kc,
-                                c, cOff + (ic + direct) * ldc + jc, ldc, add, start, startOff, buffers.tile);
+                                c, cOff + (ic + direct) * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
                     }
                 }
             }
@@ -194,11 +216,11 @@ public final class Sgemm {
      * ({@code add}) or starting from the bias row {@code bias[biasBase + j]} (when not null) or from zero. A is
      * either packed ({@code lda == 0}) or row-major in place with row stride {@code lda}, and then {@code mc} is
      * a multiple of MR. The outer loop runs over B panels so each stays in L1 while every A panel of the block
-     * passes over it.
+     * passes over it; the epilogue (when not null) then runs over the finished strip of C, still in L1.
      */
     private static void multiplyPanels(float[] a, int aBase, int lda, int mc,
             float[] bPack, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] bias, int biasBase,
-            float[] edgeTile) {
+            UnaryOp epilogue, float[] edgeTile) {
         for (int s = 0; s * NR < nc; s++) {
             int cols = Math.min(NR, nc - s * NR);
             for (int r = 0; r * MR < mc; r++) {
@@ -231,6 +253,17 @@ public final class Sgemm {
                     storeEdge(edgeTile, rows, cols, c, cTile, ldc);
                 }
             }
+            applyEpilogue(epilogue, c, cBase + s * NR, ldc, mc, cols);
+        }
+    }
+
+    /** The epilogue, in place, on a {@code rows×cols} block of C at {@code base}; nothing when it is null. */
+    private static void applyEpilogue(UnaryOp epilogue, float[] c, int base, int ldc, int rows, int cols) {
+        if (epilogue == null) {
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            ElementwiseKernels.unaryRun(epilogue, c, base + i * ldc, c, base + i * ldc, cols);
         }
     }
 
