@@ -24,6 +24,8 @@ public final class Variable {
 
     private Tensor data;
     private Tensor grad;
+    /** The kept gradient buffer stands for zeros: its contents are stale, and the next gradient is copied over it. */
+    private boolean gradZeroed;
     private final boolean requiresGrad;
     private final Node node;
 
@@ -93,6 +95,10 @@ public final class Variable {
 
     /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
     public Tensor grad() {
+        if (gradZeroed) {
+            grad.fill(0);
+            gradZeroed = false;
+        }
         return grad;
     }
 
@@ -103,23 +109,27 @@ public final class Variable {
                     + " for a variable of shape " + data.shape());
         }
         this.grad = grad;
+        gradZeroed = false;
     }
 
     /** Clears the gradient, so the next backward pass starts from zero (PyTorch's {@code set_to_none=True}). */
     public void zeroGrad() {
-        grad = null;
+        zeroGrad(true);
     }
 
     /**
-     * With {@code setToNone} false, zeroes the gradient buffer in place and keeps it, so the next backward pass
-     * adds into the same memory (PyTorch's {@code zero_grad(set_to_none=False)}): a training loop then allocates
-     * no gradient memory after its first step.
+     * With {@code setToNone} false, keeps the gradient buffer as zeros, so the next backward pass writes into the
+     * same memory (PyTorch's {@code zero_grad(set_to_none=False)}): a training loop then allocates no gradient
+     * memory after its first step. The zeros are lazy: the next backward pass copies its first gradient over the
+     * buffer instead of adding it to zeros written beforehand (two passes over every parameter fewer, one of them
+     * reading), and {@link #grad()} fills them in only if it is asked first.
      */
     public void zeroGrad(boolean setToNone) {
         if (setToNone || grad == null) {
             grad = null;
+            gradZeroed = false;
         } else {
-            grad.fill(0);
+            gradZeroed = true;
         }
     }
 
@@ -131,6 +141,9 @@ public final class Variable {
     private void accumulateGrad(Tensor g) {
         if (grad == null) {
             grad = Workspace.untracked(g::copy);
+        } else if (gradZeroed) {
+            grad.copyFrom(g);
+            gradZeroed = false;
         } else {
             grad.addInPlace(g);
         }

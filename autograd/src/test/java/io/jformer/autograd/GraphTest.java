@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,28 @@ class GraphTest {
         assertArrayEquals(new float[]{8, 12}, x.grad().toFloatArray(), 1e-6f);
         x.zeroGrad();
         assertNull(x.grad());
+    }
+
+    /**
+     * zeroGrad(false) keeps the buffer as zeros: asked for, it reads zeros; the next backward pass writes its
+     * gradient into that same buffer (nothing of the previous step left in it), and a second pass adds to it.
+     */
+    @Test
+    void keptGradientBufferStartsFromZeroAndIsReused() {
+        Variable x = Variable.parameter(Tensor.of(new float[]{2, 3}, 2));
+        x.mul(x).sum().backward();
+        Tensor buffer = x.grad();
+        x.zeroGrad(false);
+        assertArrayEquals(new float[]{0, 0}, x.grad().toFloatArray());
+        assertSame(buffer, x.grad());
+
+        x.mul(x).sum().backward();
+        x.zeroGrad(false);
+        x.mul(3).sum().backward();
+        assertSame(buffer, x.grad());
+        assertArrayEquals(new float[]{3, 3}, x.grad().toFloatArray());
+        x.mul(3).sum().backward();
+        assertArrayEquals(new float[]{6, 6}, x.grad().toFloatArray());
     }
 
     @Test

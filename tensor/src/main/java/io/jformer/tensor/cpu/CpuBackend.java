@@ -96,7 +96,13 @@ public final class CpuBackend implements Backend, AutoCloseable {
         boolean plain = dst.dtype() == DType.F32 && src.dtype() == DType.F32 && dst.isContiguous()
                 && src.isContiguous();
         if (plain && dst.shape().equals(src.shape())) {
-            VectorMath.addInPlace(floats(dst), dst.offset(), floats(src), src.offset(), dst.numel());
+            // A gradient added to the one a parameter already has: memory-bound, so shared among the threads.
+            float[] d = floats(dst);
+            float[] s = floats(src);
+            int dOff = dst.offset();
+            int sOff = src.offset();
+            pool.parallelFor(dst.numel(), 1 << 16,
+                    (i0, i1) -> VectorMath.addInPlace(d, dOff + i0, s, sOff + i0, i1 - i0));
             return;
         }
         if (plain && dst.rank() >= 1 && src.rank() == 1 && src.size(0) == dst.size(-1) && dst.numel() > 0) {
