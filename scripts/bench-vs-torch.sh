@@ -8,6 +8,8 @@
 #   BENCH_SEQS     sequence lengths for the scaling rows, at the largest thread count (default: 64 128 256 512)
 #   BENCH_SCALING_MODELS  models for the scaling rows (default: all-minilm-l6-v2)
 #   BENCH_REPEATS  timed runs per case, median reported (default: 5)
+#   BENCH_FULL_LAST_LAYER  1 (default) also times jformer with its last layer for every token, as PyTorch runs it,
+#                  at 128 tokens: the ratio without the [CLS]-only shortcut; 0 skips it
 # Results: target/bench/<timestamp>/ holds each side's JSON lines and the table (table.md).
 #
 # Installs Debian's python3-torch and libopenblas0-pthread when they are missing (the PyTorch reference), and
@@ -22,6 +24,7 @@ threads=(${BENCH_THREADS:-1 2})
 seqs=(${BENCH_SEQS:-64 128 256 512})
 scaling_models=(${BENCH_SCALING_MODELS:-all-minilm-l6-v2})
 repeats=${BENCH_REPEATS:-5}
+full_last_layer=${BENCH_FULL_LAST_LAYER:-1}
 batch=16
 max_threads=${threads[-1]}
 python=/usr/bin/python3
@@ -66,6 +69,11 @@ for m in "${models[@]}"; do
   for t in "${threads[@]}"; do
     echo "timing $m, $t thread(s), $batch x 128 ..." >&2
     run_case "$m" "$t" 128 5
+    if [ "$full_last_layer" = 1 ]; then
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ./jformer bench --model "$m" --threads "$t" --batch $batch \
+        --seq 128 --warmup 5 --repeats "$repeats" --last-layer-all-tokens 2>/dev/null | grep '^{' | tail -1 \
+        >>"$out/jformer-full-last-layer.jsonl"
+    fi
   done
 done
 for m in "${scaling_models[@]}"; do
@@ -122,6 +130,17 @@ for k in sorted(ours, key=lambda k: (k[0], k[2], k[1])):
     print(f"| {k[0]} | {k[1]} | {k[2]} | {j['train_seq_per_s']:.2f} | {p['train_seq_per_s']:.2f} | "
           f"{p['train_step_s'] / j['train_step_s']:.2f} | {j['fwd_seq_per_s']:.1f} | {p['fwd_seq_per_s']:.1f} | "
           f"{p['fwd_s'] / j['fwd_s']:.2f} | {j['peak_rss_mb']:.0f} | {p['peak_rss_mb']:.0f} |")
+full = load("jformer-full-last-layer.jsonl")
+if full:
+    print("\nThe same cases with jformer's last layer run for every token, as PyTorch runs it (`--last-layer-all-tokens`):\n")
+    print("| model | threads | seq | train seq/s jformer | ratio | forward seq/s jformer | ratio |")
+    print("|---|---|---|---|---|---|---|")
+    for j in full:
+        p = torch.get(key(j))
+        if p is None:
+            continue
+        print(f"| {j['model']} | {j['threads']} | {j['seq']} | {j['train_seq_per_s']:.2f} | "
+              f"{p['train_step_s'] / j['train_step_s']:.2f} | {j['fwd_seq_per_s']:.1f} | {p['fwd_s'] / j['fwd_s']:.2f} |")
 ort = load("onnxruntime.jsonl")
 if ort:
     print("\n| model | threads | seq | forward seq/s jformer | onnxruntime | ratio |")
