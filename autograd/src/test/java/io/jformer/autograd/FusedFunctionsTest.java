@@ -26,12 +26,13 @@ class FusedFunctionsTest {
      */
     @Test
     void linearNodeMatchesMatmulThenAdd() {
-        Tensor x = in.normal(2, 50, 24);
-        Tensor w = in.normal(16, 24);
-        Tensor b = in.normal(16);
-        Tensor dy = in.normal(2, 50, 16);
-        Variable[] fused = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
-        Variable[] plain = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        LinearInputs li = linearInputs();
+        Tensor x = li.x();
+        Tensor w = li.w();
+        Tensor b = li.b();
+        Tensor dy = li.dy();
+        Variable[] fused = li.parameters();
+        Variable[] plain = li.parameters();
         Variable yf = Functional.linear(fused[0], fused[1], fused[2]);
         Variable yp = plain[0].matmul(plain[1].t()).add(plain[2]);
         Tensor forwardScale = x.abs().matmul(w.abs().t()).add(b.abs());
@@ -58,12 +59,10 @@ class FusedFunctionsTest {
      */
     @Test
     void linearWithActivationRecordsBothNodesOrFusesWithoutGradient() {
-        Tensor x = in.normal(2, 50, 24);
-        Tensor w = in.normal(16, 24);
-        Tensor b = in.normal(16);
-        Tensor dy = in.normal(2, 50, 16);
-        Variable[] fused = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
-        Variable[] plain = {Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        LinearInputs li = linearInputs();
+        Tensor dy = li.dy();
+        Variable[] fused = li.parameters();
+        Variable[] plain = li.parameters();
         Variable yf = Functional.linear(fused[0], fused[1], fused[2], UnaryOp.GELU);
         Variable yp = Functional.linear(plain[0], plain[1], plain[2]).gelu();
         assertEquals(yp.op(), yf.op());
@@ -79,6 +78,19 @@ class FusedFunctionsTest {
             assertTrue(y.isLeaf() && !y.requiresGrad(), "no graph without gradient mode");
             assertArrayEquals(yp.data().toFloatArray(), y.data().toFloatArray());
         }
+    }
+
+    /** x [2, 50, 24], a 24 -> 16 layer's weight and bias, and an output gradient dy [2, 50, 16]. */
+    private record LinearInputs(Tensor x, Tensor w, Tensor b, Tensor dy) {
+
+        /** Fresh parameters holding x, w and b, for one graph: each call gives a graph of its own. */
+        Variable[] parameters() {
+            return new Variable[]{Variable.parameter(x), Variable.parameter(w), Variable.parameter(b)};
+        }
+    }
+
+    private LinearInputs linearInputs() {
+        return new LinearInputs(in.normal(2, 50, 24), in.normal(16, 24), in.normal(16), in.normal(2, 50, 16));
     }
 
     /** q, k, v and an additive mask for attention over 2 sequences of 3 heads, 10 queries and 12 keys. */

@@ -50,8 +50,8 @@ public final class BertModel extends Module {
      * @param attentionMask {@code [batch, seq]} of 1 (attend) and 0 (padding), F32 or I64, or null for all ones
      */
     public BertModelOutput forward(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
-        Inputs in = inputs(inputIds, tokenTypeIds, attentionMask);
-        Variable hidden = encoder.forward(embeddings.forward(inputIds, in.types()), in.mask());
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask);
+        Variable hidden = encoder.forward(in.hidden(), in.mask());
         return new BertModelOutput(hidden, pooler == null ? null : pooler.forward(hidden));
     }
 
@@ -68,14 +68,16 @@ public final class BertModel extends Module {
         if (pooler == null) {
             throw new IllegalStateException("forwardPooled: this BertModel was built without a pooler");
         }
-        Inputs in = inputs(inputIds, tokenTypeIds, attentionMask);
-        return pooler.forward(encoder.forwardFirstToken(embeddings.forward(inputIds, in.types()), in.mask()));
+        Embedded in = embed(inputIds, tokenTypeIds, attentionMask);
+        return pooler.forward(encoder.forwardFirstToken(in.hidden(), in.mask()));
     }
 
-    private record Inputs(Tensor types, Variable mask) {
+    /** The embedding layer's output and the additive attention mask (null for none) the encoder reads. */
+    private record Embedded(Variable hidden, Variable mask) {
     }
 
-    private static Inputs inputs(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
+    /** Checks the inputs' shapes and types, then embeds the tokens. */
+    private Embedded embed(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask) {
         if (inputIds.rank() != 2 || inputIds.dtype() != DType.I64) {
             throw new IllegalArgumentException("input ids must be I64 [batch, seq], got " + inputIds.dtype() + " "
                     + inputIds.shape());
@@ -85,7 +87,7 @@ public final class BertModel extends Module {
                 : requireSameShape("token type ids", tokenTypeIds, inputIds);
         Variable mask = attentionMask == null ? null
                 : Variable.constant(additiveMask(requireSameShape("attention mask", attentionMask, inputIds)));
-        return new Inputs(types, mask);
+        return new Embedded(embeddings.forward(inputIds, types), mask);
     }
 
     private static Tensor requireSameShape(String what, Tensor t, Tensor ids) {

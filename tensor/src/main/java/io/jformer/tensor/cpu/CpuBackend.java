@@ -219,10 +219,15 @@ public final class CpuBackend implements Backend, AutoCloseable {
     public Tensor unary(UnaryOp op, Tensor x) {
         requireF32(op.name().toLowerCase(), x);
         Tensor out = outputF32(x.shape());
+        unaryInto(pool, op, x, out);
+        return out;
+    }
+
+    /** {@code out = op(x)} element by element, on the pool's threads; {@code out} may be {@code x} (in place). */
+    static void unaryInto(WorkerPool pool, UnaryOp op, Tensor x, Tensor out) {
         float[] o = floats(out);
         float[] in = floats(x);
         loop(x.shape(), out, x).run(pool, (off, len, st) -> ElementwiseKernels.unaryRow(op, o, in, off, len, st));
-        return out;
     }
 
     @Override

@@ -61,12 +61,7 @@ final class MatmulDispatch {
                 out.addInPlace(bias);
             }
             if (activation != null) {
-                int rows = batchCount * m;
-                pool.parallelFor(rows, Math.max(1, (1 << 14) / Math.max(1, n)), (start, end) -> {
-                    for (int i = start; i < end; i++) {
-                        ElementwiseKernels.unaryRun(activation, c, i * n, c, i * n, n);
-                    }
-                });
+                CpuBackend.unaryInto(pool, activation, out, out);
             }
         }
         return p.result(out);

@@ -115,12 +115,12 @@ final class BenchCommand implements Callable<Integer> {
      * alone. A training step is counted as three forward passes (backward is two).
      */
     static double forwardFlops(BertConfig c, int batch, int seq, boolean lastLayerAllTokens) {
-        double h = c.hiddenSize();
-        double kv = 2 * h * h;
-        double rest = 2 * h * h + 2 * h * c.intermediateSize();
         if (c.numHiddenLayers() == 0) {
             return 0;
         }
+        double h = c.hiddenSize();
+        double kv = 2 * h * h;
+        double rest = 2 * h * h + 2 * h * c.intermediateSize();
         int full = lastLayerAllTokens ? c.numHiddenLayers() : c.numHiddenLayers() - 1;
         double fullLayers = full * (2.0 * (kv + rest) * seq + 4.0 * seq * seq * h);
         double lastLayer = lastLayerAllTokens ? 0 : 2.0 * kv * seq + 2.0 * rest + 4.0 * seq * h;
