@@ -111,8 +111,10 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * Matrix-multiply FLOPs of a forward pass: 2 per weight per token for the encoder's linear layers, plus
      * the attention products QKᵀ and PV (2·queries·seq·hidden each per layer and sequence). Unless the last
-     * layer runs for every token, it computes keys and values for all of them and everything else for [CLS]
-     * alone. A training step is counted as three forward passes (backward is two).
+     * layer runs for every token, it runs for [CLS] alone with the key and value projections folded into the
+     * query (BertSelfAttention): 2·hidden² each for folding them, and the two attention products over the
+     * hidden size for every head (2·heads·seq·hidden each). A training step is counted as three forward passes
+     * (backward is two).
      */
     static double forwardFlops(BertConfig c, int batch, int seq, boolean lastLayerAllTokens) {
         if (c.numHiddenLayers() == 0) {
@@ -123,7 +125,7 @@ final class BenchCommand implements Callable<Integer> {
         double rest = 2 * h * h + 2 * h * c.intermediateSize();
         int full = lastLayerAllTokens ? c.numHiddenLayers() : c.numHiddenLayers() - 1;
         double fullLayers = full * (2.0 * (kv + rest) * seq + 4.0 * seq * seq * h);
-        double lastLayer = lastLayerAllTokens ? 0 : 2.0 * kv * seq + 2.0 * rest + 4.0 * seq * h;
+        double lastLayer = lastLayerAllTokens ? 0 : 2.0 * rest + 2.0 * kv + 4.0 * c.numAttentionHeads() * seq * h;
         return batch * (fullLayers + lastLayer);
     }
 
