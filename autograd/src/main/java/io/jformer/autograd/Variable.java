@@ -149,6 +149,28 @@ public final class Variable {
         }
     }
 
+    /**
+     * For a leaf whose gradient starts from zero in this backward pass: adds {@code dy}'s rows into the gradient's
+     * rows at {@code ids}, zeroing (or allocating) it first, and returns true; the embedding's backward pass then
+     * hands the engine no gradient for it, and a gradient from another use of the table is added afterwards
+     * (float addition commutes, so with one other use the sum is the dense path's bit for bit; with more, the
+     * others are summed first). Otherwise (not a leaf, or a gradient already holding values, where adding the rows
+     * one by one would group the sums differently than adding the dense gradient) returns false.
+     */
+    boolean scatterFirstGradientRows(Tensor dy, Tensor ids) {
+        if (!isLeaf() || !requiresGrad || (grad != null && (!gradZeroed || !grad.isContiguous()))) {
+            return false;
+        }
+        if (grad == null) {
+            grad = Workspace.untracked(() -> Tensor.full(data.shape(), 0, io.jformer.tensor.DType.F32, data.device()));
+        } else {
+            grad.fill(0);
+            gradZeroed = false;
+        }
+        grad.backend().embeddingBackwardInto(grad, dy, ids);
+        return true;
+    }
+
     /** Whether gradients flow to this variable: a parameter, or an op output with such an input. */
     public boolean requiresGrad() {
         return requiresGrad;

@@ -54,6 +54,53 @@ class GraphTest {
         assertArrayEquals(new float[]{6, 6}, x.grad().toFloatArray());
     }
 
+    /**
+     * An embedding table's gradient is scattered straight into the leaf's buffer when it starts from zero; every
+     * way of reaching it gives the dense path's values bit for bit: the backend's dense scatter-add, added as the
+     * engine adds gradients.
+     */
+    @Test
+    void embeddingGradientIsScatteredIntoTheLeafBufferWithTheDenseValues() {
+        Tensor table = Tensor.randn(new io.jformer.tensor.Generator(1), 9, 150);
+        Tensor ids = Tensor.ofLongs(new long[]{4, 1, 4, 4, 8, 1, 0}, 1, 7);
+        Tensor upstream = Tensor.randn(new io.jformer.tensor.Generator(2), 1, 7, 150);
+        Tensor tiedUse = Tensor.randn(new io.jformer.tensor.Generator(3), 9, 150);
+        float[] dense = io.jformer.tensor.Backends.cpu().embeddingBackward(upstream, ids, 9).toFloatArray();
+        Variable w = Variable.parameter(table);
+
+        lookUp(w, ids, upstream).backward();
+        assertArrayEquals(dense, w.grad().toFloatArray(), "fresh gradient");
+        Tensor buffer = w.grad();
+        w.mul(w).sum().backward(); // stale values in the buffer
+        w.zeroGrad(false);
+        lookUp(w, ids, upstream).backward();
+        assertSame(buffer, w.grad(), "the kept buffer is written in place");
+        assertArrayEquals(dense, w.grad().toFloatArray(), "into the lazily zeroed buffer");
+
+        lookUp(w, ids, upstream).backward();
+        assertArrayEquals(sum(dense, dense), w.grad().toFloatArray(), "accumulated onto the first pass");
+
+        w.zeroGrad(false);
+        lookUp(w, ids, upstream).add(w.mul(Variable.constant(tiedUse)).sum()).backward();
+        assertArrayEquals(sum(dense, tiedUse.toFloatArray()), w.grad().toFloatArray(), "the table used twice");
+
+        Variable notALeaf = Variable.parameter(table);
+        lookUp(notALeaf.mul(1), ids, upstream).backward();
+        assertArrayEquals(dense, notALeaf.grad().toFloatArray(), "through an op");
+    }
+
+    private static Variable lookUp(Variable table, Tensor ids, Tensor upstream) {
+        return Functional.embedding(table, ids).mul(Variable.constant(upstream)).sum();
+    }
+
+    private static float[] sum(float[] a, float[] b) {
+        float[] s = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            s[i] = a[i] + b[i];
+        }
+        return s;
+    }
+
     @Test
     void noGradScopeRecordsNothing() {
         Variable x = Variable.parameter(Tensor.ones(2));

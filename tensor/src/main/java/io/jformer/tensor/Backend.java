@@ -161,6 +161,16 @@ public interface Backend {
     /** Scatter-add of {@code dy[ids.shape + D]} into a zero {@code [numRows, D]} gradient (repeated ids add up). */
     Tensor embeddingBackward(Tensor dy, Tensor ids, int numRows);
 
+    /**
+     * {@link #embeddingBackward} added into an existing contiguous {@code [numRows, D]} gradient in place, row by
+     * row in id order: into a zeroed {@code grad}, the same values as {@link #embeddingBackward}, without a second
+     * table-sized tensor. This default builds that tensor and adds it (so onto a non-zero {@code grad} the sums
+     * are grouped differently); a backend overrides it to scatter directly.
+     */
+    default void embeddingBackwardInto(Tensor grad, Tensor dy, Tensor ids) {
+        grad.addInPlace(embeddingBackward(dy, ids, grad.size(0)));
+    }
+
     /** Entries of {@code x} at the I64 1-D {@code index} along {@code dim}. */
     Tensor indexSelect(Tensor x, int dim, Tensor index);
 

@@ -78,6 +78,38 @@ class IndexingAndLossTest {
         }
     }
 
+    /**
+     * Into an existing table: each row of dy added in id order, one float addition per element, so the result is
+     * exactly that of a sequential float loop; into zeros, exactly the dense gradient.
+     */
+    @Test
+    void embeddingBackwardIntoATableAddsRowsInIdOrder() {
+        int v = 9;
+        int d = 150;
+        long[] ids = {4, 1, 4, 4, 8, 1, 0};
+        float[] dy = TestTensors.gaussian(new Random(2), ids.length * d, 1);
+        float[] table = TestTensors.gaussian(new Random(3), v * d, 1);
+        float[] expected = table.clone();
+        for (int i = 0; i < ids.length; i++) {
+            for (int k = 0; k < d; k++) {
+                expected[(int) ids[i] * d + k] += dy[i * d + k];
+            }
+        }
+        Tensor idsT = Tensor.ofLongs(ids, 1, ids.length);
+        for (Layout layout : Layout.values()) {
+            Tensor g = TestTensors.layout(dy, new int[]{1, ids.length, d}, layout);
+            Tensor grad = Tensor.of(table.clone(), v, d);
+            CPU.embeddingBackwardInto(grad, g, idsT);
+            assertArrayEquals(expected, grad.toFloatArray(), "into a table, " + layout);
+            Tensor zeros = Tensor.zeros(v, d);
+            CPU.embeddingBackwardInto(zeros, g, idsT);
+            assertArrayEquals(CPU.embeddingBackward(g, idsT, v).toFloatArray(), zeros.toFloatArray(), "into zeros, " + layout);
+        }
+        ShapeMismatchException e = assertThrows(ShapeMismatchException.class,
+                () -> CPU.embeddingBackwardInto(Tensor.zeros(v, d + 1), Tensor.of(dy, 1, ids.length, d), idsT));
+        assertTrue(e.getMessage().contains("[1, 7, 150]") && e.getMessage().contains("[9, 151]"), e.getMessage());
+    }
+
     // ---- indexSelect / indexAdd -------------------------------------------------------------------------------
 
     @Test

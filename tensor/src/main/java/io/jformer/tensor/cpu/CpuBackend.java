@@ -461,27 +461,44 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Tensor embeddingBackward(Tensor dy, Tensor ids, int numRows) {
-        requireF32("embedding_backward", dy);
-        requireI64("embedding_backward", ids);
-        long[] idx = ids.toLongArray();
-        int d = dy.rank() == 0 ? 1 : dy.size(-1);
-        if (dy.numel() != idx.length * d) {
+        Tensor result = newF32(Shape.of(numRows, dy.rank() == 0 ? 1 : dy.size(-1)));
+        scatterRows("embedding_backward", result, dy, ids);
+        return result;
+    }
+
+    @Override
+    public void embeddingBackwardInto(Tensor grad, Tensor dy, Tensor ids) {
+        requireCpu("embedding_backward", grad, dy);
+        requireF32("embedding_backward", grad);
+        if (grad.rank() != 2 || !grad.isContiguous() || grad.size(1) != (dy.rank() == 0 ? 1 : dy.size(-1))) {
             throw new ShapeMismatchException("embedding_backward: gradient of shape " + dy.shape()
+                    + " cannot be added into a table of shape " + grad.shape());
+        }
+        scatterRows("embedding_backward", grad, dy, ids);
+    }
+
+    /** Adds row {@code i} of {@code dy} into row {@code ids[i]} of the contiguous table {@code out}, in id order. */
+    private void scatterRows(String op, Tensor out, Tensor dy, Tensor ids) {
+        requireF32(op, dy);
+        requireI64(op, ids);
+        long[] idx = ids.toLongArray();
+        int d = out.size(1);
+        if (dy.numel() != idx.length * d) {
+            throw new ShapeMismatchException(op + ": gradient of shape " + dy.shape()
                     + " does not match ids of shape " + ids.shape());
         }
-        OpShapes.checkIndices("embedding_backward", idx, numRows);
+        OpShapes.checkIndices(op, idx, out.size(0));
         Tensor g = dy.contiguous();
         float[] src = floats(g);
         int gOff = g.offset();
-        Tensor result = newF32(Shape.of(numRows, d));
-        float[] out = floats(result);
+        float[] dst = floats(out);
+        int oOff = out.offset();
         // Threads own disjoint column ranges, so repeated ids add up in id order without races.
         pool.parallelFor(d, 64, (c0, c1) -> {
             for (int i = 0; i < idx.length; i++) {
-                VectorMath.addInPlace(out, (int) idx[i] * d + c0, src, gOff + i * d + c0, c1 - c0);
+                VectorMath.addInPlace(dst, oOff + (int) idx[i] * d + c0, src, gOff + i * d + c0, c1 - c0);
             }
         });
-        return result;
     }
 
     @Override
