@@ -12,7 +12,9 @@ import io.jformer.tensor.Workspace;
  * Multi-head scaled dot-product self-attention. Heads are views ([B,T,H] → [B,heads,T,d]); Kᵀ is a
  * transposed view that the matmul reads in place; scale, padding mask and softmax run as one kernel, and the
  * attention-probability dropout is {@link Functional#scaledDotProductAttention}'s. Without a gradient or dropout
- * (evaluation, inference) the whole attention is one fused op that stores no scores.
+ * (evaluation, inference) the whole attention is one fused op that stores no scores. A few queries over many
+ * tokens ([CLS] alone in a classifier's last layer) skip the key and value projections altogether (see
+ * {@link #foldsProjections}).
  */
 final class BertSelfAttention extends Module {
 
@@ -75,8 +77,8 @@ final class BertSelfAttention extends Module {
      * dropout makes it other than one). Per head, {@code W_kᵀq} and {@code W_v·u} are products with the head's
      * {@code d} rows of the weight. The value equals the unfolded form's up to rounding; the backward pass, which
      * autograd derives from these ops, has the same small shapes (the key and value weights' gradients are sums
-     * over the queries, not over every token). Without dropout or a gradient this runs op by op too: every op
-     * here is already small.
+     * over the queries, not over every token). Without a gradient (inference) it also runs op by op, not through
+     * the fused attention kernel: every op here is already small.
      */
     private Variable attendThroughProjections(Variable queries, Variable x, Variable additiveMask) {
         int batch = x.size(0);
