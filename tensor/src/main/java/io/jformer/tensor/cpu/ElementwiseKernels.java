@@ -107,6 +107,7 @@ final class ElementwiseKernels {
             case GELU -> geluRow(out, o, x, xo, len);
             case GELU_TANH -> geluTanhRow(out, o, x, xo, len);
             case EXP -> expRow(out, o, x, xo, len);
+            case LOG -> logRow(out, o, x, xo, len);
             case SIGMOID -> sigmoidRow(out, o, x, xo, len);
             case TANH -> tanhRow(out, o, x, xo, len);
             default -> simpleRow(op, out, o, x, xo, len);
@@ -129,13 +130,12 @@ final class ElementwiseKernels {
             FloatVector r = switch (op) {
                 case NEG -> v.neg();
                 case ABS -> v.abs();
-                case LOG -> v.lanewise(VectorOperators.LOG); // JDK stub once compiled, Math.log before
                 case SQRT -> v.sqrt();
                 case RSQRT -> ONE.div(v.sqrt());
                 // x > 0 ? x : 0 as the scalar definition has it (NaN gives 0, where max would keep NaN)
                 case RELU -> v.blend(ZERO, v.compare(VectorOperators.LE, 0f)); // NaN stays NaN
                 case SQUARE -> v.mul(v);
-                case EXP, TANH, SIGMOID, GELU, GELU_TANH -> throw new AssertionError(op + " has its own loop");
+                case EXP, LOG, TANH, SIGMOID, GELU, GELU_TANH -> throw new AssertionError(op + " has its own loop");
             };
             r.intoArray(os, oi);
             if (n < LANES) {
@@ -189,6 +189,26 @@ final class ElementwiseKernels {
             }
             FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
             VectorExp.exp(v).intoArray(os, oi);
+            if (n < LANES) {
+                System.arraycopy(os, 0, out, o + i, n);
+            }
+        }
+    }
+
+    /** LOG on a contiguous run (see {@link VectorLog} for why not the JDK's vector log). */
+    private static void logRow(float[] out, int o, float[] x, int xo, int len) {
+        for (int i = 0; i < len; i += LANES) {
+            int n = Math.min(LANES, len - i);
+            float[] xs = x;
+            float[] os = out;
+            int xi = xo + i;
+            int oi = o + i;
+            if (n < LANES) {
+                xs = os = padded(x, xi, n);
+                xi = oi = 0;
+            }
+            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
+            VectorLog.log(v).intoArray(os, oi);
             if (n < LANES) {
                 System.arraycopy(os, 0, out, o + i, n);
             }
