@@ -24,8 +24,9 @@ final class BertLayer extends Module {
 
     /**
      * The layer's output at the first position alone, {@code [B,1,H]}: its query, feed-forward and norms run for
-     * that one token, while its keys and values still cover every position, so the result equals position 0 of
-     * {@link #forward(Variable, Variable)}.
+     * that one token, while its attention still reads every position, so the result equals position 0 of
+     * {@link #forward(Variable, Variable)} (up to rounding: the attention folds the key and value projections
+     * into the query, see {@link BertSelfAttention}).
      */
     Variable forwardFirstToken(Variable x, Variable additiveMask) {
         return forward(x.narrow(1, 0, 1), x, additiveMask);

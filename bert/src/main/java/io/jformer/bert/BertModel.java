@@ -58,9 +58,10 @@ public final class BertModel extends Module {
     /**
      * The pooled output alone, {@code [batch, hidden]}: the same values as {@code forward(...).pooled()} for a
      * fraction of the last layer's work. Only the [CLS] token of the last layer reaches the pooler, so that
-     * layer runs its query, attention output, feed-forward and norms for that one token (its keys and values
-     * still cover every token), and the backward pass skips the same work: at 128 tokens a step of bert-base
-     * does about 7% fewer products, one of all-MiniLM-L6-v2 about 14%. Arguments as in {@link #forward}.
+     * layer runs for that one token: its attention still reads every token, but through the key and value
+     * weights folded into the query rather than projected keys and values ({@code BertSelfAttention}), and the
+     * backward pass skips the same work: at 128 tokens a step of bert-base does about 8% fewer products, one of
+     * all-MiniLM-L6-v2 about 16%. Arguments as in {@link #forward}.
      *
      * @throws IllegalStateException if the model has no pooler
      */
