@@ -3,5 +3,5 @@
 # Maven test phase of every module. Uses whichever JDK JAVA_HOME (or the PATH) gives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/fetch.sh minilm bge imdb >/dev/null
+scripts/fetch.sh minilm bge e5 imdb >/dev/null
 mvn -B test
