@@ -4,7 +4,10 @@ A training step is forward (train mode, dropout 0.1), cross-entropy, backward an
 is eval mode under no_grad. The model is a BertForSequenceClassification written with torch.nn modules (Debian's
 python3-torch has no `transformers`), with Hugging Face's operations in Hugging Face's order: post-LN layers, exact
 GELU, an additive attention mask, pooler and classifier. Weights come from the same Hugging Face directory jformer
-reads, so both sides multiply the same matrices.
+reads, so both sides multiply the same matrices (or, with --random-weights, both initialise from config.json).
+
+On a GPU (--device cuda) the timed bodies end with torch.cuda.synchronize(); --amp runs the forward pass under
+torch.autocast(float16) and the step through torch.cuda.amp.GradScaler, as Hugging Face's Trainer does with fp16=True.
 """
 import argparse
 import json
@@ -72,7 +75,7 @@ class Classifier(nn.Module):
 
     def forward(self, ids, attention_mask):
         b, s = ids.shape
-        x = self.word(ids) + self.position(torch.arange(s))[None] + self.token_type(torch.zeros_like(ids))
+        x = self.word(ids) + self.position(torch.arange(s, device=ids.device))[None] + self.token_type(torch.zeros_like(ids))
         x = self.dropout(self.embedding_norm(x))
         mask = (1.0 - attention_mask.to(torch.float32))[:, None, None, :] * torch.finfo(torch.float32).min
         for layer in self.layers:
@@ -138,34 +141,61 @@ def main():
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-train", action="store_true", help="time the forward pass only")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--amp", action="store_true", help="fp16 autocast and GradScaler (CUDA)")
+    ap.add_argument("--random-weights", action="store_true", help="initialise from config.json alone")
     args = ap.parse_args()
 
-    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if not cuda:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     cfg = json.load(open(os.path.join(args.model, "config.json")))
     net = Classifier(cfg)
-    net.load_hf(read_safetensors(os.path.join(args.model, "model.safetensors")))
+    if not args.random_weights:
+        net.load_hf(read_safetensors(os.path.join(args.model, "model.safetensors")))
+    net.to(device)
     rnd = random.Random(0)
     ids = torch.tensor([[1000 + rnd.randrange(cfg["vocab_size"] - 1000) for _ in range(args.seq)]
-                        for _ in range(args.batch)])
+                        for _ in range(args.batch)], device=device)
     mask = torch.ones_like(ids)
-    labels = torch.zeros(args.batch, dtype=torch.long)
+    labels = torch.zeros(args.batch, dtype=torch.long, device=device)
     optimizer = torch.optim.AdamW(net.parameters(), lr=2e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    scaler = None
+    if args.amp:  # torch.amp.GradScaler("cuda") from 2.3 on; the older spelling before
+        scaler = torch.amp.GradScaler("cuda") if hasattr(torch.amp, "GradScaler") else torch.cuda.amp.GradScaler()
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
+
+    def autocast():
+        return torch.autocast(device_type="cuda", dtype=torch.float16, enabled=args.amp)
 
     def train_step():
         net.train()
-        loss = F.cross_entropy(net(ids, mask), labels)
-        loss.backward()
-        optimizer.step()
+        with autocast():
+            loss = F.cross_entropy(net(ids, mask), labels)
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         optimizer.zero_grad(set_to_none=True)
+        sync()
 
     def forward():
         net.eval()
-        with torch.no_grad():
+        with torch.no_grad(), autocast():
             net(ids, mask)
+        sync()
 
     out = {"model": os.path.basename(os.path.normpath(args.model)), "impl": "pytorch " + torch.__version__,
-           "batch": args.batch, "seq": args.seq, "threads": torch.get_num_threads()}
+           "batch": args.batch, "seq": args.seq, "device": str(device), "amp": args.amp,
+           "threads": torch.get_num_threads()}
     if not args.skip_train:
         train = median_seconds(train_step, args.warmup, args.repeats)
         out.update(train_step_s=train, train_seq_per_s=args.batch / train)

@@ -52,22 +52,31 @@ __device__ __forceinline__ void store_f(void* p, int dtype, long long i, float v
 }
 
 // Element offsets of linear index idx (row-major over L.shape) for the first `ops` operands.
+// The index math is 32-bit (L.n is an int, so every index fits): a 64-bit division is a long emulated
+// sequence, and one per dimension per element made the element-wise kernels compute-bound at a fifth of the
+// memory bandwidth. Contiguous launches (rank 1 after the host merges dimensions) divide not at all.
 __device__ __forceinline__ void layout_offsets(const Layout4& L, int ops, long long idx, long long* off) {
+    int i = (int)idx;
+    if (L.rank == 1) {
+        for (int k = 0; k < ops; k++) off[k] = L.offset[k] + (long long)i * L.stride[k][0];
+        return;
+    }
     for (int k = 0; k < ops; k++) off[k] = L.offset[k];
     for (int d = L.rank - 1; d >= 0; d--) {
         int s = L.shape[d];
-        long long c = idx % s;
-        idx /= s;
-        for (int k = 0; k < ops; k++) off[k] += c * L.stride[k][d];
+        int c = i % s;
+        i /= s;
+        for (int k = 0; k < ops; k++) off[k] += (long long)c * L.stride[k][d];
     }
 }
 
 // Element offset of the first element of row r for operand k.
-__device__ __forceinline__ long long row_base(const RowLayout& L, int k, long long r) {
+__device__ __forceinline__ long long row_base(const RowLayout& L, int k, long long row) {
     long long off = L.offset[k];
+    int r = (int)row; // rows are counted in an int on the host
     for (int d = L.rank - 1; d >= 0; d--) {
         int s = L.shape[d];
-        off += (r % s) * L.stride[k][d];
+        off += (long long)(r % s) * L.stride[k][d];
         r /= s;
     }
     return off;

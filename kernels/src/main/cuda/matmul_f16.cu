@@ -2,13 +2,14 @@
 // mma.sync.aligned.m16n8k16 through inline PTX. A and B may have any strides in their matrix dimensions
 // (so either may be a transposed view) and per-batch element offsets; C is contiguous [batch, M, N], F32 or F16.
 //
-// Block tile 128x128, k-step 32, 8 warps as 2 (M) x 4 (N), each warp 64x32 = 4x4 mma tiles. Shared tiles
+// Block tile BM x 128 (BM 128, or 64 for products too small to fill the GPU's SMs with 128-row tiles: BERT's
+// 2048 x 768 outputs make 96 such tiles for 132 SMs), k-step 32, 8 warps as 2 (M) x 4 (N), each warp
+// (BM/2) x 32 = (BM/32) x 4 mma tiles. Shared tiles
 // hold A as [m][k] and B as [n][k] (k contiguous), so each mma fragment register is one 32-bit shared load;
 // rows are padded to 40 halves, which puts the 8 rows x 4 lanes of a fragment load in 32 distinct banks.
 // The next k-tile is loaded into registers while the current one is multiplied.
 #include "common.cuh"
 
-#define BM 128
 #define BN 128
 #define BK 32
 #define PAD 40
@@ -53,9 +54,11 @@ __device__ __noinline__ float epilogue(float v, const float* bias, int col, int 
 }
 
 // act: 0 none, 1 GELU (erf), 2 GELU (tanh). bias: F32 [N] or null.
-extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
+template <int BM>
+__device__ __forceinline__ void hgemm_tile(
         int M, int N, int K, const __half* A, const int* aOffs, int sam, int sak, int aVec, const __half* B,
         const int* bOffs, int sbk, int sbn, int bVec, const float* bias, int act, void* C, int cdtype) {
+    constexpr int MI = BM / 32;                 // mma tiles per warp along M
     __shared__ __align__(16) __half As[BM][PAD];
     __shared__ __align__(16) __half Bs[BN][PAD];
     int batch = blockIdx.z;
@@ -65,27 +68,30 @@ extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
     int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     int wm = warp >> 2, wn = warp & 3;          // warp position: 2 x 4
     int g = lane >> 2, t4 = lane & 3;           // mma fragment coordinates
-    int lr = tid >> 1, lk = (tid & 1) * 16;     // this thread's strip of the tile loads
-    float acc[4][4][4] = {};
+    int lr = tid >> 1, lk = (tid & 1) * 16;     // this thread's strip of the tile loads (A: only rows < BM)
+    bool loadsA = lr < BM;
+    float acc[MI][4][4] = {};
     uint4 ra[2], rb[2];
-    load_strip(a, M - m0, K, lr, 0, lk, sam, sak, aVec, ra);
+    if (loadsA) load_strip(a, M - m0, K, lr, 0, lk, sam, sak, aVec, ra);
     load_strip(b, N - n0, K, lr, 0, lk, sbn, sbk, bVec, rb);
     for (int k0 = 0; k0 < K; k0 += BK) {
-        *(uint4*)&As[lr][lk] = ra[0];
-        *(uint4*)&As[lr][lk + 8] = ra[1];
+        if (loadsA) {
+            *(uint4*)&As[lr][lk] = ra[0];
+            *(uint4*)&As[lr][lk + 8] = ra[1];
+        }
         *(uint4*)&Bs[lr][lk] = rb[0];
         *(uint4*)&Bs[lr][lk + 8] = rb[1];
         __syncthreads();
         if (k0 + BK < K) {
-            load_strip(a, M - m0, K, lr, k0 + BK, lk, sam, sak, aVec, ra);
+            if (loadsA) load_strip(a, M - m0, K, lr, k0 + BK, lk, sam, sak, aVec, ra);
             load_strip(b, N - n0, K, lr, k0 + BK, lk, sbn, sbk, bVec, rb);
         }
 #pragma unroll
         for (int kk = 0; kk < BK; kk += 16) {
-            unsigned af[4][4], bf[4][2];
+            unsigned af[MI][4], bf[4][2];
 #pragma unroll
-            for (int mi = 0; mi < 4; mi++) {
-                int r = wm * 64 + mi * 16 + g;
+            for (int mi = 0; mi < MI; mi++) {
+                int r = wm * (BM / 2) + mi * 16 + g;
                 af[mi][0] = *(const unsigned*)&As[r][kk + t4 * 2];
                 af[mi][1] = *(const unsigned*)&As[r + 8][kk + t4 * 2];
                 af[mi][2] = *(const unsigned*)&As[r][kk + t4 * 2 + 8];
@@ -98,7 +104,7 @@ extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
                 bf[ni][1] = *(const unsigned*)&Bs[cidx][kk + t4 * 2 + 8];
             }
 #pragma unroll
-            for (int mi = 0; mi < 4; mi++)
+            for (int mi = 0; mi < MI; mi++)
 #pragma unroll
                 for (int ni = 0; ni < 4; ni++)
                     mma16816(acc[mi][ni], af[mi][0], af[mi][1], af[mi][2], af[mi][3], bf[ni][0], bf[ni][1]);
@@ -107,12 +113,12 @@ extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
     }
     long long cb = (long long)batch * M * N;
 #pragma unroll
-    for (int mi = 0; mi < 4; mi++) {
+    for (int mi = 0; mi < MI; mi++) {
 #pragma unroll
         for (int ni = 0; ni < 4; ni++) {
 #pragma unroll
             for (int h = 0; h < 4; h++) {
-                int r = m0 + wm * 64 + mi * 16 + g + (h >= 2 ? 8 : 0);
+                int r = m0 + wm * (BM / 2) + mi * 16 + g + (h >= 2 ? 8 : 0);
                 int col = n0 + wn * 32 + ni * 8 + t4 * 2 + (h & 1);
                 if (r < M && col < N) {
                     float v = acc[mi][ni][h];
@@ -124,4 +130,16 @@ extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
             }
         }
     }
+}
+
+extern "C" __global__ void __launch_bounds__(256) hgemm_mma(
+        int M, int N, int K, const __half* A, const int* aOffs, int sam, int sak, int aVec, const __half* B,
+        const int* bOffs, int sbk, int sbn, int bVec, const float* bias, int act, void* C, int cdtype) {
+    hgemm_tile<128>(M, N, K, A, aOffs, sam, sak, aVec, B, bOffs, sbk, sbn, bVec, bias, act, C, cdtype);
+}
+
+extern "C" __global__ void __launch_bounds__(256) hgemm_mma_m64(
+        int M, int N, int K, const __half* A, const int* aOffs, int sam, int sak, int aVec, const __half* B,
+        const int* bOffs, int sbk, int sbn, int bVec, const float* bias, int act, void* C, int cdtype) {
+    hgemm_tile<64>(M, N, K, A, aOffs, sam, sak, aVec, B, bOffs, sbk, sbn, bVec, bias, act, C, cdtype);
 }

@@ -16,7 +16,8 @@ final class AttentionFunction {
 
     static Variable attention(Variable q, Variable k, Variable v, double scale, Variable mask, double dropoutP,
             Generator gen) {
-        if (dropoutP == 0 && !Variable.recordsGradient(q, k, v, mask)) {
+        // The fused op is F32; under autocast the products below take half-precision operands instead.
+        if (dropoutP == 0 && !Variable.recordsGradient(q, k, v, mask) && Autocast.operandType() == null) {
             Tensor m = mask == null ? null : mask.data();
             return Variable.constant(q.data().scaledDotProductAttention(k.data(), v.data(), scale, m));
         }

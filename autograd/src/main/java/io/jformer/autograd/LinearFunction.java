@@ -1,5 +1,6 @@
 package io.jformer.autograd;
 
+import io.jformer.tensor.DType;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.UnaryOp;
 
@@ -7,7 +8,7 @@ import io.jformer.tensor.UnaryOp;
  * {@code y = x·Wᵀ + b} as one graph node and one backend op ({@link Tensor#linear}: on the CPU the bias starts
  * the product's sums, so a linear layer makes one activation tensor in one pass); the backward rule multiplies
  * with the batch folded into rows: {@code dX = dY·W}, {@code dW = dYᵀ·X} over all rows at once, {@code db} = dY
- * summed over rows.
+ * summed over rows. Under {@link Autocast} all three products take half-precision operands.
  */
 final class LinearFunction {
 
@@ -15,16 +16,18 @@ final class LinearFunction {
     }
 
     static Variable linear(Variable x, Variable weight, Variable bias) {
+        DType half = Autocast.operandType();
         Tensor xd = x.data();
         Tensor w = weight.data();
-        Tensor y = xd.linear(w, bias == null ? null : bias.data());
+        Tensor b = bias == null ? null : bias.data();
+        Tensor y = half == null ? xd.linear(w, b) : xd.linearReduced(w, b, null, half);
         int in = w.size(1);
         int out = w.size(0);
         return Variable.record("linear", y, g -> {
             Tensor rows = g.reshape(-1, out);
             return new Tensor[]{
-                    x.requiresGrad() ? g.matmul(w) : null,
-                    weight.requiresGrad() ? rows.t().matmul(xd.reshape(-1, in)) : null,
+                    x.requiresGrad() ? MatmulFunction.product(g, w, half) : null,
+                    weight.requiresGrad() ? MatmulFunction.product(rows.t(), xd.reshape(-1, in), half) : null,
                     bias != null && bias.requiresGrad() ? rows.sum(false, 0) : null};
         }, x, weight, bias);
     }
@@ -38,6 +41,9 @@ final class LinearFunction {
         if (Variable.recordsGradient(x, weight, bias)) {
             return linear(x, weight, bias).unary(activation);
         }
-        return Variable.constant(x.data().linear(weight.data(), bias == null ? null : bias.data(), activation));
+        DType half = Autocast.operandType();
+        Tensor b = bias == null ? null : bias.data();
+        return Variable.constant(half == null ? x.data().linear(weight.data(), b, activation)
+                : x.data().linearReduced(weight.data(), b, activation, half));
     }
 }

@@ -44,8 +44,11 @@ final class CublasSupport {
             LOG.info("cuBLAS loaded: fp32 matmul of plain or transposed matrices uses cublasSgemm");
             return new CublasSupport(h);
         } catch (Throwable t) {
-            LOG.info("cuBLAS unavailable (" + CudaProbe.explain(t).replace("libcuda.so.1", "libcublas.so.12")
-                    + "): fp32 matmul uses jformer's own kernel");
+            // JCublas 12.6's JNI library links libcublas.so.12, which CUDA 13 installs do not have.
+            String why = t instanceof UnsatisfiedLinkError || t instanceof NoClassDefFoundError
+                    ? "JCublas 12.6 needs libcublas.so.12, not found here (CUDA 13 ships .so.13)"
+                    : CudaProbe.explain(t);
+            LOG.info("cuBLAS unavailable (" + why + "): fp32 matmul uses jformer's own kernel");
             return null;
         }
     }

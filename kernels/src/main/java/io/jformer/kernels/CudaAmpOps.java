@@ -59,6 +59,11 @@ public final class CudaAmpOps {
 
     /** {@code sqrt(sum over tensors of sum of squares)}, accumulated in double. */
     public double globalNorm(List<Tensor> grads) {
+        return Math.sqrt(sumOfSquares(grads));
+    }
+
+    /** The sum over tensors of the sum of their squared elements, accumulated in double. */
+    public double sumOfSquares(List<Tensor> grads) {
         if (grads.isEmpty()) {
             return 0;
         }
@@ -81,7 +86,7 @@ public final class CudaAmpOps {
             for (long bits : sums) {
                 total += Double.longBitsToDouble(bits);
             }
-            return Math.sqrt(total);
+            return total;
         }
     }
 

@@ -76,6 +76,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     /** Waits until every launched kernel and copy has finished. */
+    @Override
     public void synchronize() {
         rt.synchronize();
     }
@@ -108,6 +109,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public Storage allocate(DType dtype, int length) {
         return rt.allocate(dtype, length);
+    }
+
+    /**
+     * A workspace's dead activation goes straight back to the allocator's cache, so the next op (or step) reuses
+     * its block instead of waiting for the garbage collector to run the storage's cleaner. Safe while kernels
+     * that read it are still queued: every later kernel runs after them on the one stream.
+     */
+    @Override
+    public void recycle(Storage storage) {
+        if (storage instanceof CudaStorage s) {
+            s.close();
+        }
     }
 
     @Override
@@ -190,6 +203,30 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public Tensor matmul(Tensor a, Tensor b) {
         return mm.matmul(a, b);
+    }
+
+    /** F16 operands go to the tensor-core kernel, which sums in F32 and writes F32 (BF16: the default). */
+    @Override
+    public Tensor matmulReduced(Tensor a, Tensor b, DType operand) {
+        if (operand != DType.F16) {
+            return Backend.super.matmulReduced(a, b, operand);
+        }
+        return mm.run(half(a), half(b), null, MatmulOps.Activation.NONE, DType.F32);
+    }
+
+    /** As {@link #matmulReduced}, with the bias and a GELU fused into the kernel's F32 epilogue. */
+    @Override
+    public Tensor linearReduced(Tensor x, Tensor weight, Tensor bias, UnaryOp activation, DType operand) {
+        if (operand != DType.F16) {
+            return Backend.super.linearReduced(x, weight, bias, activation, operand);
+        }
+        boolean fused = activation == null || activation == UnaryOp.GELU || activation == UnaryOp.GELU_TANH;
+        Tensor y = linear(half(x), half(weight), bias, fused ? activation : null, DType.F32);
+        return fused ? y : unary(activation, y);
+    }
+
+    private static Tensor half(Tensor t) {
+        return t.dtype() == DType.F16 ? t : t.to(DType.F16);
     }
 
     /**
@@ -285,6 +322,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
     // ---- optimizer ----------------------------------------------------------------------------------
 
     /** Fused AdamW ({@code optim.cu}): the same fp32 operations in the same order as the CPU kernel, so results agree bit for bit. */
+    /** One kernel pair per tensor into a device array, one download for all (no sync per tensor). */
+    @Override
+    public double sumOfSquares(List<Tensor> tensors) {
+        return amp.sumOfSquares(tensors);
+    }
+
+    /** One flag on the device for all tensors, read once. */
+    @Override
+    public boolean unscaleAndCheckFinite(List<Tensor> tensors, double factor) {
+        return amp.unscaleAndCheck(tensors, (float) factor);
+    }
+
     @Override
     public void adamwStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep h) {
         Checks.onDevice("adamw", rt.device, param, grad, expAvg, expAvgSq);

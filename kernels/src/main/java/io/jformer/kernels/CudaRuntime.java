@@ -4,6 +4,7 @@ import io.jformer.tensor.DType;
 import io.jformer.tensor.Device;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.Tensor;
+import io.jformer.tensor.Workspace;
 import io.jformer.tensor.cpu.CpuStorage;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -18,6 +19,9 @@ import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One device's driver state: the primary context (JCuda 12.6 works with CUDA 13 drivers only through it), a
@@ -113,6 +117,23 @@ final class CudaRuntime implements AutoCloseable {
         this.poison = on;
     }
 
+    /**
+     * {@link #constantInts}' arrays, least recently used first; the oldest go back to the allocator past
+     * {@link #MAX_CONSTANT_ARRAYS} (safe: a later kernel reusing the block runs after every earlier one on the
+     * one stream).
+     */
+    private static final int MAX_CONSTANT_ARRAYS = 1024;
+    private final Map<IntsKey, CudaStorage> constantInts = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<IntsKey, CudaStorage> eldest) {
+            if (size() > MAX_CONSTANT_ARRAYS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
     CudaStorage allocate(DType dtype, int length) {
         if (length < 0) {
             throw new IllegalArgumentException("negative length " + length);
@@ -130,6 +151,10 @@ final class CudaRuntime implements AutoCloseable {
                 Cuda.check(JCudaDriver.cuMemsetD32Async(s.pointer(), 0x7fc00000, bytes / 4, stream), "cuMemsetD32Async");
             }
         }
+        // An open workspace hands the block back to the cache when it closes (CudaBackend.recycle); left to the
+        // storage's cleaner, a training step's activations would wait for the garbage collector, and the next
+        // step would pay cuMemAlloc for each of them.
+        Workspace.track(s);
         return s;
     }
 
@@ -261,6 +286,38 @@ final class CudaRuntime implements AutoCloseable {
             }
         }
         return dst;
+    }
+
+    /**
+     * A device copy of a small int array that recurs launch after launch (a batched product's per-matrix
+     * offsets), uploaded the first time and then shared; the caller must not close it. Each upload waits for
+     * the stream (the pinned buffer is reused), so uploading per launch would stall the host behind the GPU
+     * at every product of a training step.
+     */
+    CudaStorage constantInts(int[] values) {
+        synchronized (constantInts) {
+            IntsKey key = new IntsKey(values.clone());
+            CudaStorage s = constantInts.get(key);
+            if (s == null) {
+                // Shared across steps: never memory of the workspace that happens to be open.
+                s = Workspace.untracked(() -> uploadInts(values));
+                constantInts.put(key, s);
+            }
+            return s;
+        }
+    }
+
+    /** An int array as a map key (arrays compare by identity). */
+    private record IntsKey(int[] values) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IntsKey k && Arrays.equals(values, k.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(values);
+        }
     }
 
     /** Uploads an int array (offsets, index lists) into new device storage of 4-byte elements. */

@@ -55,8 +55,6 @@ public final class GpuCheck {
                 failed++;
             }
         }
-        System.out.println("training-throughput rows (MiniLM, bert-base at 16x128 and 16x512): not run here; they need"
-                + " the bert/train modules wired to the CUDA backend (jformer bench --device cuda)");
         System.exit(failed == 0 ? 0 : 1);
     }
 }

@@ -9,6 +9,7 @@ import io.jformer.tensor.Reduction;
 import io.jformer.tensor.Shape;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.UnaryOp;
+import io.jformer.tensor.Workspace;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -113,13 +114,20 @@ final class KernelBench {
         out.printf(Locale.ROOT, "%-28s %-18s %10s %14s %9s %10s %8s%n", "kernel", "shape", "ms", "throughput",
                 "% peak", "torch ms", "vs torch");
         for (Item it : items) {
+            // Each run's outputs go back to the allocator as in a training step's workspace; without that every
+            // run would allocate afresh until the garbage collector returned the blocks, timing cuMemAlloc.
+            Runnable once = () -> {
+                try (Workspace ws = Workspace.open()) {
+                    it.body().run();
+                }
+            };
             for (int i = 0; i < 3; i++) {
-                it.body().run();
+                once.run();
             }
             int reps = 20;
             float ms = gpu.timeMillis(() -> {
                 for (int i = 0; i < reps; i++) {
-                    it.body().run();
+                    once.run();
                 }
             }) / reps;
             String thr;

@@ -60,8 +60,13 @@ final class KernelChecks {
         m.put("reductions sum/mean/max/min", this::reductions);
         m.put("argmax", this::argmax);
         m.put("matmul fp32 (strided, batched, 1-D)", this::matmulF32);
-        m.put("matmul fp16 tensor cores (mma.sync m16n8k16)", this::matmulF16);
-        m.put("linear fp16 + bias + GELU epilogue", this::linearF16);
+        m.put("matmul fp16 tensor cores (mma.sync m16n8k16), 128-row tiles", () -> withTileRows(128, this::matmulF16));
+        m.put("matmul fp16 tensor cores, 64-row tiles", () -> withTileRows(64, this::matmulF16));
+        m.put("linear fp16 + bias + GELU epilogue (both tile heights)", () -> {
+            withTileRows(128, this::linearF16);
+            withTileRows(64, this::linearF16);
+        });
+        m.put("autocast products (F32 in, F16 operands, F32 out)", this::reducedProducts);
         m.put("softmax / log-softmax forward (scale, mask)", this::softmaxForward);
         m.put("softmax backward", this::softmaxBackward);
         m.put("layer norm forward/backward", this::layerNorm);
@@ -323,6 +328,40 @@ final class KernelChecks {
         Tensor qf = q.to(DType.F32);
         Compare.close("hgemm batched Q K^T", cpu.matmul(qf, qf.transpose(-1, -2)),
                 gpu.matmul(up(q), up(q).transpose(-1, -2)), F16_RTOL, 1e-2);
+    }
+
+    private static void withTileRows(int rows, Runnable check) {
+        MatmulOps.forcedTileRows = rows;
+        try {
+            check.run();
+        } finally {
+            MatmulOps.forcedTileRows = 0;
+        }
+    }
+
+    /**
+     * matmulReduced/linearReduced against the CPU's definition (operands rounded to F16, then an F32 product):
+     * a product of two halves is exact in F32, so only the summation order differs (F32 tolerance, scaled by
+     * the sum's length through the absolute term).
+     */
+    private void reducedProducts() {
+        Tensor a = randn(67, 131);
+        Tensor b = randn(131, 45);
+        Compare.close("matmulReduced", cpu.matmulReduced(a, b, DType.F16), gpu.matmulReduced(up(a), up(b), DType.F16),
+                1e-4, 1e-4);
+        Tensor bt = randn(45, 131);
+        Compare.close("matmulReduced A B^T", cpu.matmulReduced(a, bt.t(), DType.F16),
+                gpu.matmulReduced(up(a), up(bt).t(), DType.F16), 1e-4, 1e-4);
+        Tensor q = randn(2, 3, 37, 24);
+        Compare.close("matmulReduced batched", cpu.matmulReduced(q, q.transpose(-1, -2), DType.F16),
+                gpu.matmulReduced(up(q), up(q).transpose(-1, -2), DType.F16), 1e-4, 1e-4);
+        Tensor x = randn(3, 43, 136);
+        Tensor w = randn(200, 136).mul(0.1);
+        Tensor bias = randn(200);
+        for (UnaryOp act : new UnaryOp[]{null, UnaryOp.GELU, UnaryOp.TANH}) {
+            Compare.close("linearReduced " + act, cpu.linearReduced(x, w, bias, act, DType.F16),
+                    gpu.linearReduced(up(x), up(w), up(bias), act, DType.F16), 1e-4, 1e-4);
+        }
     }
 
     private void linearF16() {

@@ -88,14 +88,31 @@ final class MatmulOps {
         // 16-byte vector loads need unit k-stride and every row start on a multiple of 8 halves.
         boolean aVec = sak == 1 && (sam % 8 == 0 || p.m() == 1) && allMultipleOf8(aOffs);
         boolean bVec = sbk == 1 && (sbn % 8 == 0 || p.n() == 1) && allMultipleOf8(bOffs);
-        try (CudaStorage ao = rt.uploadInts(aOffs); CudaStorage bo = rt.uploadInts(bOffs)) {
-            Tensor biasC = bias == null ? null : ew.packed(bias, DType.F32);
-            rt.launch("matmul_f16", "hgemm_mma", LaunchConfig.tiles(p.m(), p.n(), 128, 128, count, 256),
-                    p.m(), p.n(), p.k(), p.a(), ao, sam, sak, aVec ? 1 : 0, p.b(), bo, sbk, sbn, bVec ? 1 : 0,
-                    biasC, act.ordinal(), out, out.dtype().ordinal());
-            // The offset arrays go back to the cache now but are reused only by later work on the same stream.
-        }
+        CudaStorage ao = rt.constantInts(aOffs);
+        CudaStorage bo = rt.constantInts(bOffs);
+        Tensor biasC = bias == null ? null : ew.packed(bias, DType.F32);
+        int tileM = tensorCoreTileRows(p.m(), p.n(), count, rt.multiprocessors);
+        rt.launch("matmul_f16", tileM == 128 ? "hgemm_mma" : "hgemm_mma_m64",
+                LaunchConfig.tiles(p.m(), p.n(), tileM, 128, count, 256),
+                p.m(), p.n(), p.k(), p.a(), ao, sam, sak, aVec ? 1 : 0, p.b(), bo, sbk, sbn, bVec ? 1 : 0,
+                biasC, act.ordinal(), out, out.dtype().ordinal());
     }
+
+    /**
+     * Rows of the tensor-core kernel's block tile: 128, or 64 when 128-row tiles would leave streaming
+     * multiprocessors idle (fewer tiles than SMs, as BERT's 2048 x 768 outputs make on an H200), at the price of
+     * reading B twice as often. {@link #forcedTileRows} overrides it so the kernel checks cover both variants.
+     */
+    static int tensorCoreTileRows(int m, int n, int batch, int multiprocessors) {
+        if (forcedTileRows != 0) {
+            return forcedTileRows;
+        }
+        long tiles = LaunchConfig.ceilDiv(m, 128) * LaunchConfig.ceilDiv(n, 128) * batch;
+        return tiles < multiprocessors ? 64 : 128;
+    }
+
+    /** 0 to choose by size; 64 or 128 to force a tile height (the GPU checks run each). */
+    static volatile int forcedTileRows;
 
     private void fp32(OpShapes.Matmul p, int count, Tensor out) {
         Tensor a = p.a().dtype() == DType.F32 ? p.a() : widen(p.a());
@@ -106,10 +123,9 @@ final class MatmulOps {
         checkBatch(count);
         int[] aOffs = OpShapes.batchOffsets(a, p.batch());
         int[] bOffs = OpShapes.batchOffsets(b, p.batch());
-        try (CudaStorage ao = rt.uploadInts(aOffs); CudaStorage bo = rt.uploadInts(bOffs)) {
-            rt.launch("matmul_f32", "sgemm_strided", LaunchConfig.tiles(p.m(), p.n(), 64, 64, count, 256),
-                    p.m(), p.n(), p.k(), a, ao, a.stride(-2), a.stride(-1), b, bo, b.stride(-2), b.stride(-1), out);
-        }
+        rt.launch("matmul_f32", "sgemm_strided", LaunchConfig.tiles(p.m(), p.n(), 64, 64, count, 256),
+                p.m(), p.n(), p.k(), a, rt.constantInts(aOffs), a.stride(-2), a.stride(-1), b, rt.constantInts(bOffs),
+                b.stride(-2), b.stride(-1), out);
     }
 
     /** An F32 copy of an F16/BF16 operand (a contiguous materialisation of its expanded view would be wasteful, so the batch is kept as strides). */

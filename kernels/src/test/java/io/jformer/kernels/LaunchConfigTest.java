@@ -54,4 +54,24 @@ class LaunchConfigTest {
         assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(1, 1, 1, 2048, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new LaunchConfig(0, 1, 1, 32, 1, 1));
     }
+
+    /**
+     * The tensor-core kernel takes 64-row tiles only when 128-row ones would leave SMs idle (H200: 132 SMs):
+     * BERT-base's 2048-token products do (16 x 6 = 96 tiles), 8192-token ones and attention's batches do not.
+     */
+    @Test
+    void tensorCoreTilesHalveOnlyWhenTheGridWouldNotFillTheDevice() {
+        assertEquals(64, MatmulOps.tensorCoreTileRows(2048, 768, 1, 132));
+        assertEquals(128, MatmulOps.tensorCoreTileRows(2048, 3072, 1, 132)); // 16 x 24 = 384 tiles
+        assertEquals(128, MatmulOps.tensorCoreTileRows(8192, 768, 1, 132));
+        assertEquals(128, MatmulOps.tensorCoreTileRows(128, 128, 192, 132)); // Q K^T over 16 x 12 heads
+        assertEquals(64, MatmulOps.tensorCoreTileRows(1408, 1408, 1, 132)); // 11 x 11 = 121 < 132
+        assertEquals(128, MatmulOps.tensorCoreTileRows(1536, 1408, 1, 132)); // 12 x 11 = 132
+        MatmulOps.forcedTileRows = 128;
+        try {
+            assertEquals(128, MatmulOps.tensorCoreTileRows(2048, 768, 1, 132));
+        } finally {
+            MatmulOps.forcedTileRows = 0;
+        }
+    }
 }

@@ -18,6 +18,13 @@ public interface Backend {
 
     // ---- memory -------------------------------------------------------------------------------------
 
+    /**
+     * Returns once every operation issued so far has finished. Accelerators run ops asynchronously, so a timer
+     * must call this before reading the clock; the CPU backend computes each op before returning.
+     */
+    default void synchronize() {
+    }
+
     /** Fresh storage for {@code length} elements; contents are unspecified. */
     Storage allocate(DType dtype, int length);
 
@@ -97,6 +104,35 @@ public interface Backend {
      * {@code torch.matmul}.
      */
     Tensor matmul(Tensor a, Tensor b);
+
+    /**
+     * {@link #matmul} with both operands first rounded to {@code operand} (F16 or BF16) and the products summed
+     * in F32; the result is F32. This is autocast's matrix product: tensor cores take half-precision operands and
+     * accumulate in single precision. The default rounds copies and multiplies them in F32, which is the
+     * definition the faster paths are checked against (a product of two halves is exact in F32, so only the
+     * summation order differs).
+     */
+    default Tensor matmulReduced(Tensor a, Tensor b, DType operand) {
+        return matmul(roundTo(a, operand), roundTo(b, operand));
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, Tensor, UnaryOp)} with {@code x} and {@code weight} rounded to {@code operand}
+     * as in {@link #matmulReduced}; the bias, the sums and the activation stay F32. {@code activation} may be null.
+     */
+    default Tensor linearReduced(Tensor x, Tensor weight, Tensor bias, UnaryOp activation, DType operand) {
+        Tensor xr = roundTo(x, operand);
+        Tensor wr = roundTo(weight, operand);
+        return activation == null ? linear(xr, wr, bias) : linear(xr, wr, bias, activation);
+    }
+
+    /** {@code t}'s values rounded to {@code operand} (nearest even), back in F32. */
+    private static Tensor roundTo(Tensor t, DType operand) {
+        if (operand != DType.F16 && operand != DType.BF16) {
+            throw new IllegalArgumentException("reduced-precision operands must be F16 or BF16, got " + operand);
+        }
+        return t.to(operand).to(DType.F32);
+    }
 
     /**
      * {@code x·weightᵀ + bias} (PyTorch's {@code F.linear}) with the shapes of {@link OpShapes#linear};
@@ -209,5 +245,39 @@ public interface Backend {
         copy(m, expAvg);
         copy(v, expAvgSq);
         copy(p, param);
+    }
+
+    /**
+     * The sum over {@code tensors} of the squares of their elements, the square of the global norm that
+     * gradient clipping divides by. This default sums each tensor in F32 and the tensors in double; a backend
+     * may sum in another order (a GPU reads one result instead of one per tensor).
+     */
+    default double sumOfSquares(List<Tensor> tensors) {
+        double total = 0;
+        for (Tensor t : tensors) {
+            try (Workspace ignored = Workspace.open()) {
+                total += t.mul(t).sum().item();
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Multiplies every tensor by {@code factor} in place and says whether any element was inf or NaN: the
+     * unscale step of loss scaling (PyTorch's {@code _amp_foreach_non_finite_check_and_unscale_}). This default
+     * checks each tensor's sum of magnitudes, which is finite exactly when every element is, unless finite
+     * values overflow the sum; that is then reported as an overflow too, as it would overflow F16 anyway.
+     */
+    default boolean unscaleAndCheckFinite(List<Tensor> tensors, double factor) {
+        boolean nonFinite = false;
+        for (Tensor t : tensors) {
+            try (Workspace ignored = Workspace.open()) {
+                t.copyFrom(t.mul(factor));
+                if (!Double.isFinite(t.abs().sum().item())) {
+                    nonFinite = true;
+                }
+            }
+        }
+        return nonFinite;
     }
 }

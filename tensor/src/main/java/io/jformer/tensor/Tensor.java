@@ -791,6 +791,22 @@ public final class Tensor {
         return backend().linear(this, weight, bias, activation);
     }
 
+    /**
+     * {@link #matmul} with both operands rounded to {@code operand} (F16 or BF16) and F32 sums, as autocast
+     * multiplies ({@link Backend#matmulReduced}); the result is F32.
+     */
+    public Tensor matmulReduced(Tensor o, DType operand) {
+        return backend().matmulReduced(this, o, operand);
+    }
+
+    /**
+     * {@link #linear(Tensor, Tensor, UnaryOp)} with this and {@code weight} rounded to {@code operand}; bias, sums
+     * and activation (null for none) in F32 ({@link Backend#linearReduced}).
+     */
+    public Tensor linearReduced(Tensor weight, Tensor bias, UnaryOp activation, DType operand) {
+        return backend().linearReduced(this, weight, bias, activation, operand);
+    }
+
     /** Softmax along {@code dim}. */
     public Tensor softmax(int dim) {
         return backend().softmax(this, shape.normalize(dim), 1.0, null, false);

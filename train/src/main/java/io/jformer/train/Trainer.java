@@ -1,10 +1,12 @@
 package io.jformer.train;
 
+import io.jformer.autograd.Autocast;
 import io.jformer.autograd.GradMode;
 import io.jformer.autograd.Variable;
 import io.jformer.bert.BertCheckpoint;
 import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.nn.Losses;
+import io.jformer.tensor.DType;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.Reduction;
 import io.jformer.tensor.Workspace;
@@ -12,6 +14,7 @@ import io.jformer.train.data.Batch;
 import io.jformer.train.data.Batcher;
 import io.jformer.train.metrics.ClassificationMetrics;
 import io.jformer.train.optim.AdamW;
+import io.jformer.train.optim.GradScaler;
 import io.jformer.train.optim.LinearSchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -119,7 +123,15 @@ public final class Trainer {
         dropout.setCounter(state.dropoutCounter());
         int accum = args.gradientAccumulationSteps();
         int batches = train.batchesPerEpoch();
-        Updater updater = new Updater(model, optimizer, schedule, args.maxGradNorm(), accum);
+        GradScaler scaler = null;
+        if (args.amp()) {
+            scaler = new GradScaler();
+            if (from != null) {
+                scaler.restore(state.lossScale(), state.lossScaleCleanSteps());
+            }
+        }
+        Updater updater = new Updater(model, optimizer, schedule, args.maxGradNorm(), accum, scaler);
+        int scaleChangesLogged = 0;
         listener.onStart(total, state.globalStep());
         LOG.info("training {} parameters for {} optimizer steps ({} examples, batch {}, {} epochs){}",
                 model.parameterCount(), total, train.exampleCount(), args.batchSize(), args.epochs(),
@@ -145,8 +157,15 @@ public final class Trainer {
                     double stepLoss = stats.loss();
                     double epochProgress = epoch + (b + 1.0) / batches;
                     boolean epochDone = b + 1 == batches;
-                    state = new TrainerState(step, epochDone ? epoch + 1 : epoch, epochDone ? 0 : b + 1,
-                            dropout.counter(), state.bestAccuracy(), state.bestStep());
+                    state = state.next(step, epochDone ? epoch + 1 : epoch, epochDone ? 0 : b + 1, dropout.counter(),
+                            scaler == null ? 1.0 : scaler.scale(), scaler == null ? 0 : scaler.cleanSteps());
+                    if (scaler != null) {
+                        List<GradScaler.ScaleChange> changes = scaler.history();
+                        for (; scaleChangesLogged < changes.size(); scaleChangesLogged++) {
+                            GradScaler.ScaleChange c = changes.get(scaleChangesLogged);
+                            LOG.info("step {}: loss scale {} ({})", c.step(), c.scale(), c.reason());
+                        }
+                    }
                     logWindow.addStep(stepLoss);
                     evalWindow.addStep(stepLoss);
                     listener.onStep(step, epochProgress, stepLoss, logWindow.seqPerSecond());
@@ -157,7 +176,8 @@ public final class Trainer {
                     }
                     if (step % args.loggingSteps() == 0 || step == total) {
                         log.train(new TrainingLog.TrainRow(step, epochProgress, logWindow.meanLoss(), stats.lr(),
-                                stats.gradNorm(), 1.0, logWindow.seqPerSecond(), logWindow.tokensPerSecond()));
+                                stats.gradNorm(), stats.lossScale(), logWindow.seqPerSecond(),
+                                logWindow.tokensPerSecond()));
                         logWindow.reset();
                     }
                     boolean evaluateNow = step % args.evalSteps() == 0 || step == total;
@@ -171,8 +191,7 @@ public final class Trainer {
                                 last.accuracy(), last.f1()));
                         evalWindow.reset();
                         if (last.accuracy() > state.bestAccuracy()) {
-                            state = new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(),
-                                    state.dropoutCounter(), last.accuracy(), step);
+                            state = state.withBest(last.accuracy(), step);
                             saveModel(args.output().resolve("best"));
                         }
                         LossPlot.write(args.output().resolve("training.png"), log.trainRows(), log.evalRows());
@@ -249,7 +268,10 @@ public final class Trainer {
 
     /** Accuracy, F1, precision, recall and mean loss on {@code data}, without dropout or gradients. */
     public ClassificationMetrics evaluate(Batcher data) {
-        return evaluate(model, data);
+        // Under mixed precision evaluation multiplies in F16 too, as Hugging Face's Trainer does with fp16=True.
+        try (Autocast.Scope amp = Autocast.enable(args.amp() ? DType.F16 : null)) {
+            return evaluate(model, data);
+        }
     }
 
     /** As {@link #evaluate(Batcher)}, for any classifier. */

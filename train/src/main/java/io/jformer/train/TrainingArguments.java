@@ -12,6 +12,9 @@ import java.nio.file.Path;
  * @param warmupSteps  warm-up in steps; when 0, {@code warmupRatio} of the total is used
  * @param output       the run's directory: checkpoints, the final model, log, metrics and plot
  * @param logFile      JSON-lines log (null: {@code output/log.jsonl})
+ * @param amp          fp16 mixed precision: products under {@link io.jformer.autograd.Autocast}, the loss scaled
+ *                     by a {@link io.jformer.train.optim.GradScaler} (fast on a GPU's tensor cores; on the CPU the
+ *                     same numerics, at F32 speed)
  */
 public record TrainingArguments(
         double learningRate,
@@ -29,7 +32,8 @@ public record TrainingArguments(
         boolean shuffle,
         boolean groupByLength,
         Path output,
-        Path logFile) {
+        Path logFile,
+        boolean amp) {
 
     /** Checks that the rate is positive and the sizes, epochs and step intervals are at least 1. */
     public TrainingArguments {
@@ -83,6 +87,7 @@ public record TrainingArguments(
         private boolean shuffle = true;
         private boolean groupByLength;
         private Path logFile;
+        private boolean amp;
 
         private Builder(Path output) {
             this.output = output;
@@ -163,10 +168,16 @@ public record TrainingArguments(
             return this;
         }
 
+        /** fp16 mixed precision with dynamic loss scaling (default false). */
+        public Builder amp(boolean v) {
+            amp = v;
+            return this;
+        }
+
         public TrainingArguments build() {
             return new TrainingArguments(learningRate, batchSize, evalBatchSize, epochs, seed, adam, warmupSteps,
                     warmupRatio, maxGradNorm, evalSteps, loggingSteps, gradientAccumulationSteps, shuffle,
-                    groupByLength, output, logFile);
+                    groupByLength, output, logFile, amp);
         }
     }
 

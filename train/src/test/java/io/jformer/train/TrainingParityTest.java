@@ -86,7 +86,7 @@ class TrainingParityTest {
                 new AdamW.Hyper(0.9, 0.999, 1e-8, h.get("weight_decay").asDouble()));
         LinearSchedule schedule = new LinearSchedule(h.get("lr").asDouble(), h.get("warmup_steps").asLong(),
                 h.get("total_steps").asLong());
-        Updater updater = new Updater(model, optimizer, schedule, h.get("max_grad_norm").asDouble(), 1);
+        Updater updater = new Updater(model, optimizer, schedule, h.get("max_grad_norm").asDouble(), 1, null);
 
         JsonNode batches = f.get("batches");
         for (int s = 0; s < batches.size(); s++) {

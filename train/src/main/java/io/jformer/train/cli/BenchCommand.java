@@ -2,6 +2,7 @@ package io.jformer.train.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jformer.autograd.Autocast;
 import io.jformer.autograd.GradMode;
 import io.jformer.autograd.Variable;
 import io.jformer.bert.BertCheckpoint;
@@ -9,16 +10,21 @@ import io.jformer.bert.BertConfig;
 import io.jformer.bert.BertForSequenceClassification;
 import io.jformer.nn.Losses;
 import io.jformer.tensor.Backends;
+import io.jformer.tensor.DType;
+import io.jformer.tensor.Generator;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.Workspace;
 import io.jformer.train.optim.AdamW;
+import io.jformer.train.optim.GradScaler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
@@ -37,6 +43,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5",
             description = "Untimed runs first (the Vector API kernels need several to reach C2).") int warmup;
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs; the median is reported.") int repeats;
+    @Option(names = "--random-weights",
+            description = "Initialise the model from its config.json alone (BERT's initialisation, seed 0) instead of"
+                    + " loading weights: step times do not depend on the values, and the directory needs no weights.")
+    boolean randomWeights;
+    @Option(names = "--amp", description = "fp16 mixed precision: autocast products and a loss scaler, as train --amp.")
+    boolean amp;
     @Option(names = "--last-layer-all-tokens",
             description = "Run the last layer for every token as Hugging Face does, not for [CLS] alone.")
     boolean lastLayerAllTokens;
@@ -47,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         io.jformer.tensor.Device device = common.apply();
         Path dir = ArtifactStore.model(model);
-        BertForSequenceClassification net = BertCheckpoint.loadClassifier(dir, java.util.List.of("a", "b"), 0, -1).model();
+        BertForSequenceClassification net = twoClassModel(dir, randomWeights, 0);
         net.to(device);
         net.setLastLayerForAllTokens(lastLayerAllTokens);
         BertConfig c = net.config();
@@ -60,27 +72,47 @@ final class BenchCommand implements Callable<Integer> {
         Tensor labels = Tensor.ofLongs(new long[batch], batch).to(device);
         AdamW optimizer = new AdamW(net.namedParameters(), 2e-5, AdamW.Hyper.DEFAULTS);
 
+        io.jformer.tensor.Backend backend = Backends.forDevice(device);
         // As the Trainer runs a step: activations in a workspace, gradient buffers kept between steps.
+        GradScaler scaler = amp ? new GradScaler() : null;
+        DType half = amp ? DType.F16 : null;
+        long[] step = {0};
         double train = median(() -> {
             net.train(true);
             try (Workspace ws = Workspace.open()) {
-                Variable loss = Losses.crossEntropy(net.forward(inputIds, null, null), labels);
-                loss.backward();
+                Variable loss;
+                try (Autocast.Scope s = Autocast.enable(half)) {
+                    loss = Losses.crossEntropy(net.forward(inputIds, null, null), labels);
+                }
+                (scaler == null ? loss : scaler.scale(loss)).backward();
             }
-            optimizer.step();
+            if (scaler != null) {
+                scaler.unscale(net.parameters());
+                if (!scaler.shouldSkip()) {
+                    optimizer.step();
+                }
+                scaler.update(++step[0]);
+            } else {
+                optimizer.step();
+            }
             net.zeroGrad(false);
+            backend.synchronize();
         });
         double fwd = median(() -> {
             net.eval();
-            try (GradMode.Scope ignored = GradMode.noGrad(); Workspace ws = Workspace.open()) {
+            try (GradMode.Scope ignored = GradMode.noGrad(); Workspace ws = Workspace.open();
+                 Autocast.Scope s = Autocast.enable(half)) {
                 net.forward(inputIds, null, null);
             }
+            backend.synchronize();
         });
         double fwdFlops = forwardFlops(c, batch, seq, lastLayerAllTokens);
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("model", dir.getFileName().toString());
         n.put("batch", batch);
         n.put("seq", seq);
+        n.put("device", device.toString());
+        n.put("amp", amp);
         n.put("threads", Backends.cpu().threads());
         n.put("last_layer_all_tokens", lastLayerAllTokens);
         n.put("train_step_s", train);
@@ -92,6 +124,19 @@ final class BenchCommand implements Callable<Integer> {
         n.put("peak_rss_mb", peakRssMb());
         System.out.println(n);
         return 0;
+    }
+
+    /**
+     * A two-label classifier from {@code dir}: its weights (a new head from {@code seed}), or with
+     * {@code randomWeights} every parameter initialised from {@code seed} and only {@code config.json} read.
+     */
+    static BertForSequenceClassification twoClassModel(Path dir, boolean randomWeights, long seed) throws IOException {
+        List<String> labels = List.of("a", "b");
+        if (randomWeights) {
+            BertConfig config = BertConfig.read(dir.resolve("config.json")).withLabels(labels);
+            return new BertForSequenceClassification(config, new Generator(seed), new Generator(seed + 1));
+        }
+        return BertCheckpoint.loadClassifier(dir, labels, seed, -1).model();
     }
 
     private double median(Runnable body) {

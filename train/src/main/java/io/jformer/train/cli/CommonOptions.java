@@ -29,7 +29,8 @@ final class CommonOptions {
             Backends.forDevice(d);
             return d;
         } catch (UnsupportedOperationException e) {
-            System.err.println("jformer: " + e.getMessage() + "; running on the CPU");
+            String why = e.getMessage();
+            System.err.println("jformer: " + why + (why.endsWith("using the CPU") ? "" : "; running on the CPU"));
             return Device.CPU;
         }
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jformer", mixinStandardHelpOptions = true, version = "jformer 0.1.0",
         description = "A pure-Java transformer engine: fine-tune and run BERT models.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, TokenizeCommand.class,
-                EncodeCommand.class, ConvertCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                EncodeCommand.class, ConvertCommand.class, BenchCommand.class, CheckDeviceCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

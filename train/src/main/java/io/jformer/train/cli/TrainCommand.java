@@ -72,7 +72,8 @@ final class TrainCommand implements Callable<Integer> {
     Integer trainSamples;
     @Option(names = "--eval-samples", description = "Use a seeded subset of this many validation and test examples.")
     Integer evalSamples;
-    @Option(names = "--amp", description = "fp16 mixed precision (CUDA only).") boolean amp;
+    @Option(names = "--amp", description = "fp16 mixed precision with dynamic loss scaling (CUDA only).")
+    boolean amp;
     @Option(names = "--dropout", description = "Override every dropout probability.") Double dropout;
     @Option(names = "--no-shuffle") boolean noShuffle;
     @Option(names = "--group-by-length", description = "Batch reviews of similar length together.") boolean groupByLength;
@@ -149,6 +150,7 @@ final class TrainCommand implements Callable<Integer> {
                 .gradientAccumulationSteps(accumulation)
                 .ordering(!noShuffle, groupByLength)
                 .logFile(logFile)
+                .amp(amp && device.type() != Device.Type.CPU)
                 .build();
 
         System.err.printf("jformer: %s, %d training / %s validation / %s test examples, %d tokens, %d thread(s)%n",

@@ -2,7 +2,6 @@ package io.jformer.train.optim;
 
 import io.jformer.autograd.Variable;
 import io.jformer.tensor.Tensor;
-import io.jformer.tensor.Workspace;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -69,21 +68,10 @@ public final class GradScaler {
             throw new IllegalStateException("unscale called twice before update()");
         }
         unscaled = true;
-        double inverse = 1.0 / scale;
-        for (Variable p : params) {
-            Tensor g = p.grad();
-            if (g == null) {
-                continue;
-            }
-            // In place, so the gradient buffers a training loop keeps stay the same buffers.
-            try (Workspace ignored = Workspace.open()) {
-                g.copyFrom(g.mul(inverse));
-                // |g| summed is inf or NaN exactly when some element is (or when finite values overflow, which
-                // would overflow fp16 activations too): one reduction per tensor instead of an elementwise scan.
-                if (!Double.isFinite(g.abs().sum().item())) {
-                    foundInf = true;
-                }
-            }
+        // In place, so the gradient buffers a training loop keeps stay the same buffers; one check for all.
+        List<Tensor> grads = GradientClipping.gradients(params);
+        if (!grads.isEmpty() && grads.get(0).backend().unscaleAndCheckFinite(grads, 1.0 / scale)) {
+            foundInf = true;
         }
     }
 

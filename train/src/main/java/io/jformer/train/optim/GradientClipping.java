@@ -4,7 +4,9 @@ import io.jformer.autograd.Variable;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.Workspace;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /** Global-norm gradient clipping ({@code torch.nn.utils.clip_grad_norm_}). */
 public final class GradientClipping {
@@ -14,16 +16,19 @@ public final class GradientClipping {
 
     /** The L2 norm of all gradients together (parameters without one count as zero). */
     public static double globalNorm(Collection<Variable> params) {
-        double sumSq = 0;
+        List<Tensor> grads = gradients(params);
+        return grads.isEmpty() ? 0 : Math.sqrt(grads.get(0).backend().sumOfSquares(grads));
+    }
+
+    /** The gradients that exist, in parameter order. */
+    static List<Tensor> gradients(Collection<Variable> params) {
+        List<Tensor> grads = new ArrayList<>();
         for (Variable p : params) {
             if (p.grad() != null) {
-                Tensor g = p.grad();
-                try (Workspace ignored = Workspace.open()) {
-                    sumSq += g.mul(g).sum().item();
-                }
+                grads.add(p.grad());
             }
         }
-        return Math.sqrt(sumSq);
+        return grads;
     }
 
     /**

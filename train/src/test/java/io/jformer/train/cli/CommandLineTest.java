@@ -109,6 +109,45 @@ class CommandLineTest {
         assertTrue(err.toString().contains("no-such-model"), err.toString());
     }
 
+    /**
+     * bench from a config.json alone (--random-weights), in F32 and under --amp (on the CPU, autocast's numerics
+     * at F32 speed): one JSON line with the guide's keys; without the flag the missing weights are named; and
+     * check-device on a machine without a GPU says there is nothing to compare (exit 2).
+     */
+    @Test
+    void benchRunsFromAConfigAloneAndCheckDeviceNeedsADevice() throws Exception {
+        Path dir = tmp.resolve("config-only");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\", \"vocab_size\": 1200,"
+                + " \"hidden_size\": 32, \"num_hidden_layers\": 2, \"num_attention_heads\": 4,"
+                + " \"intermediate_size\": 64, \"max_position_embeddings\": 64}");
+        for (boolean amp : new boolean[]{false, true}) {
+            List<String> args = new java.util.ArrayList<>(List.of("bench", "--model", dir.toString(), "--random-weights",
+                    "--batch", "2", "--seq", "16", "--warmup", "1", "--repeats", "1"));
+            if (amp) {
+                args.add("--amp");
+            }
+            Object[] r = run("", args.toArray(String[]::new));
+            assertEquals(0, r[0], "amp " + amp);
+            JsonNode n = new ObjectMapper().readTree((String) r[1]);
+            for (String key : List.of("model", "batch", "seq", "threads", "train_step_s", "train_seq_per_s",
+                    "train_gflops", "fwd_s", "fwd_seq_per_s", "fwd_gflops", "peak_rss_mb")) {
+                assertTrue(n.has(key), key + " in " + n);
+            }
+            assertEquals("cpu", n.get("device").asText());
+            assertEquals(amp, n.get("amp").asBoolean());
+            assertTrue(n.get("train_step_s").asDouble() > 0 && n.get("fwd_s").asDouble() > 0, n.toString());
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(1, cli.execute("bench", "--model", dir.toString(), "--batch", "2", "--seq", "16"));
+        assertTrue(err.toString().contains("model.safetensors"), err.toString());
+        Object[] r = run("", "check-device", "--model", dir.toString(), "--random-weights");
+        assertEquals(2, r[0]);
+        assertTrue(((String) r[1]).contains("the device is the CPU"), (String) r[1]);
+    }
+
     private static int[] ints(JsonNode a) {
         int[] v = new int[a.size()];
         for (int i = 0; i < v.length; i++) {
