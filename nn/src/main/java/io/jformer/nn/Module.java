@@ -143,10 +143,13 @@ public abstract class Module {
         return Device.CPU;
     }
 
-    /** Moves every parameter to {@code device}. */
+    /**
+     * Moves every parameter to {@code device}. The copies outlive any {@link io.jformer.tensor.Workspace} open
+     * around the call (parameters are never a step's scratch memory).
+     */
     public Module to(Device device) {
         for (Variable p : namedParameters().values()) {
-            p.setData(p.data().to(device));
+            p.setData(io.jformer.tensor.Workspace.untracked(() -> p.data().to(device)));
         }
         return this;
     }
