@@ -39,8 +39,10 @@ public final class CudaBackendProvider implements BackendProvider {
             }
         }
         String line = "CUDA unavailable: " + reason + "; using the CPU";
+        // FINE, not INFO: the exception carries the line to the caller, who says it once (the CLI prints it);
+        // logging it here too printed the same reason twice.
         if (FAILURES.putIfAbsent(index, line) == null) {
-            LOG.info(line);
+            LOG.fine(line);
         }
         throw new UnsupportedOperationException(line);
     }
