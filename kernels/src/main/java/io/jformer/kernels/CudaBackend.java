@@ -321,7 +321,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // ---- optimizer ----------------------------------------------------------------------------------
 
-    /** Fused AdamW ({@code optim.cu}): the same fp32 operations in the same order as the CPU kernel, so results agree bit for bit. */
     /** One kernel pair per tensor into a device array, one download for all (no sync per tensor). */
     @Override
     public double sumOfSquares(List<Tensor> tensors) {
@@ -334,6 +333,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         return amp.unscaleAndCheck(tensors, (float) factor);
     }
 
+    /** Fused AdamW ({@code optim.cu}): the same fp32 operations in the same order as the CPU kernel, so results agree bit for bit. */
     @Override
     public void adamwStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep h) {
         Checks.onDevice("adamw", rt.device, param, grad, expAvg, expAvgSq);
