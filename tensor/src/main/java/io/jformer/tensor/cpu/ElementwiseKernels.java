@@ -100,11 +100,23 @@ final class ElementwiseKernels {
     /**
      * {@code out[o + i] = op(x[xo + i])} for {@code i < len}, both runs contiguous; {@code out} may be {@code x}
      * at the same offset. Each element's value depends on nothing but its input, so any way of cutting a tensor
-     * into runs gives the same bits.
+     * into runs gives the same bits. The whole vectors are computed in place; the ragged tail, once, in a
+     * zero-padded copy by the same loop.
      */
     static void unaryRun(UnaryOp op, float[] out, int o, float[] x, int xo, int len) {
+        int full = len / LANES * LANES;
+        wholeVectors(op, out, o, x, xo, full);
+        if (full < len) {
+            float[] buf = padded(x, xo + full, len - full);
+            wholeVectors(op, buf, 0, buf, 0, LANES);
+            System.arraycopy(buf, 0, out, o + full, len - full);
+        }
+    }
+
+    /** {@link #unaryRun} over {@code len} elements, a multiple of {@code LANES}. */
+    private static void wholeVectors(UnaryOp op, float[] out, int o, float[] x, int xo, int len) {
         switch (op) {
-            case GELU -> geluRow(out, o, x, xo, len);
+            case GELU -> VectorErf.gelu(x, xo, out, o, len); // exact GELU, x·Φ(x) (accuracy: VectorErf)
             case GELU_TANH -> geluTanhRow(out, o, x, xo, len);
             case EXP -> expRow(out, o, x, xo, len);
             case LOG -> logRow(out, o, x, xo, len);
@@ -117,16 +129,7 @@ final class ElementwiseKernels {
     /** The ops of a few vector instructions (the others have a loop each, to keep C2 inlining them all). */
     private static void simpleRow(UnaryOp op, float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
             FloatVector r = switch (op) {
                 case NEG -> v.neg();
                 case ABS -> v.abs();
@@ -137,121 +140,43 @@ final class ElementwiseKernels {
                 case SQUARE -> v.mul(v);
                 case EXP, LOG, TANH, SIGMOID, GELU, GELU_TANH -> throw new AssertionError(op + " has its own loop");
             };
-            r.intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            r.intoArray(out, o + i);
         }
     }
 
-    /** Exact GELU, x·Φ(x), on a contiguous run (see {@link VectorErf} for its accuracy). */
-    private static void geluRow(float[] out, int o, float[] x, int xo, int len) {
-        int full = len / LANES * LANES;
-        VectorErf.gelu(x, xo, out, o, full);
-        if (full < len) {
-            float[] buf = padded(x, xo + full, len - full);
-            VectorErf.gelu(buf, 0, buf, 0, LANES);
-            System.arraycopy(buf, 0, out, o + full, len - full);
-        }
-    }
-
-    /** GELU_TANH on a contiguous run. */
+    /** GELU_TANH over whole vectors. */
     private static void geluTanhRow(float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
-            geluTanh(v).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            geluTanh(FloatVector.fromArray(SPECIES, x, xo + i)).intoArray(out, o + i);
         }
     }
 
-    /** EXP on a contiguous run. */
+    /** EXP over whole vectors. */
     private static void expRow(float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
-            VectorExp.exp(v).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            VectorExp.exp(FloatVector.fromArray(SPECIES, x, xo + i)).intoArray(out, o + i);
         }
     }
 
-    /** LOG on a contiguous run (see {@link VectorLog} for why not the JDK's vector log). */
+    /** LOG over whole vectors (see {@link VectorLog} for why not the JDK's vector log). */
     private static void logRow(float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
-            VectorLog.log(v).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            VectorLog.log(FloatVector.fromArray(SPECIES, x, xo + i)).intoArray(out, o + i);
         }
     }
 
-    /** SIGMOID, 1/(1 + e^-x) on a contiguous run. */
+    /** SIGMOID, 1/(1 + e^-x), over whole vectors. */
     private static void sigmoidRow(float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
-            ONE.div(VectorExp.exp(v.neg()).add(1f)).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i);
+            ONE.div(VectorExp.exp(v.neg()).add(1f)).intoArray(out, o + i);
         }
     }
 
-    /** TANH on a contiguous run. */
+    /** TANH over whole vectors. */
     private static void tanhRow(float[] out, int o, float[] x, int xo, int len) {
         for (int i = 0; i < len; i += LANES) {
-            int n = Math.min(LANES, len - i);
-            float[] xs = x;
-            float[] os = out;
-            int xi = xo + i;
-            int oi = o + i;
-            if (n < LANES) {
-                xs = os = padded(x, xi, n);
-                xi = oi = 0;
-            }
-            FloatVector v = FloatVector.fromArray(SPECIES, xs, xi);
-            VectorExp.tanh(v).intoArray(os, oi);
-            if (n < LANES) {
-                System.arraycopy(os, 0, out, o + i, n);
-            }
+            VectorExp.tanh(FloatVector.fromArray(SPECIES, x, xo + i)).intoArray(out, o + i);
         }
     }
 
