@@ -19,7 +19,7 @@ import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.nio.IntBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -123,9 +123,9 @@ final class CudaRuntime implements AutoCloseable {
      * one stream).
      */
     private static final int MAX_CONSTANT_ARRAYS = 1024;
-    private final Map<IntsKey, CudaStorage> constantInts = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<IntBuffer, CudaStorage> constantInts = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<IntsKey, CudaStorage> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<IntBuffer, CudaStorage> eldest) {
             if (size() > MAX_CONSTANT_ARRAYS) {
                 eldest.getValue().close();
                 return true;
@@ -296,27 +296,14 @@ final class CudaRuntime implements AutoCloseable {
      */
     CudaStorage constantInts(int[] values) {
         synchronized (constantInts) {
-            IntsKey key = new IntsKey(values.clone());
-            CudaStorage s = constantInts.get(key);
+            // An IntBuffer compares and hashes by content; the stored key wraps a copy the caller cannot change.
+            CudaStorage s = constantInts.get(IntBuffer.wrap(values));
             if (s == null) {
                 // Shared across steps: never memory of the workspace that happens to be open.
                 s = Workspace.untracked(() -> uploadInts(values));
-                constantInts.put(key, s);
+                constantInts.put(IntBuffer.wrap(values.clone()), s);
             }
             return s;
-        }
-    }
-
-    /** An int array as a map key (arrays compare by identity). */
-    private record IntsKey(int[] values) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof IntsKey k && Arrays.equals(values, k.values);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(values);
         }
     }
 
