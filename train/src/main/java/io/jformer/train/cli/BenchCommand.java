@@ -87,10 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                 (scaler == null ? loss : scaler.scale(loss)).backward();
             }
             if (scaler != null) {
-                scaler.unscale(net.parameters());
-                if (!scaler.shouldSkip()) {
-                    optimizer.step();
-                }
+                scaler.step(net.parameters(), optimizer::step);
                 scaler.update(++step[0]);
             } else {
                 optimizer.step();

@@ -141,17 +141,12 @@ final class CheckDeviceCommand implements Callable<Integer> {
             want[step - 1] = Pass.run(reference, b, null).loss;
             got[step - 1] = Pass.run(tested, b.to(device), scaler).loss;
             wantOpt.step();
-            boolean skip = false;
-            if (scaler != null) {
-                scaler.unscale(tested.parameters());
-                skip = scaler.shouldSkip();
-            }
-            if (!skip) {
+            if (scaler == null) {
                 gotOpt.step();
             } else {
-                skipped++;
-            }
-            if (scaler != null) {
+                if (!scaler.step(tested.parameters(), gotOpt::step)) {
+                    skipped++;
+                }
                 scaler.update(step);
             }
             reference.zeroGrad(false);

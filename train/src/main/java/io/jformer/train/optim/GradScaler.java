@@ -83,6 +83,22 @@ public final class GradScaler {
         return foundInf;
     }
 
+    /**
+     * PyTorch's {@code scaler.step(optimizer)}: unscales the gradients unless {@link #unscale} already did this
+     * step, then runs {@code optimizerStep} only if none is inf or NaN. Returns whether it ran; call
+     * {@link #update} after it either way.
+     */
+    public boolean step(Collection<Variable> params, Runnable optimizerStep) {
+        if (!unscaled) {
+            unscale(params);
+        }
+        if (foundInf) {
+            return false;
+        }
+        optimizerStep.run();
+        return true;
+    }
+
     /** Adjusts the scale after optimizer step {@code step} (taken or skipped). */
     public void update(long step) {
         if (!unscaled) {

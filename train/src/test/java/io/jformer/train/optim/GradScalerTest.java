@@ -53,6 +53,29 @@ class GradScalerTest {
         assertEquals(5, s.history().get(2).step());
     }
 
+    /** PyTorch's scaler.step(optimizer): unscales unless already done, runs the step only on finite gradients. */
+    @Test
+    void stepUnscalesOnceAndRunsTheOptimizerOnlyOnFiniteGradients() {
+        GradScaler s = new GradScaler(4, 2, 0.5, 2000);
+        Variable p = withGrad(8f, -4f);
+        int[] ran = {0};
+        assertTrue(s.step(List.of(p), () -> ran[0]++));
+        assertEquals(1, ran[0]);
+        assertArrayEquals(new float[]{2f, -1f}, p.grad().toFloatArray(), "unscaled by the step");
+        s.update(1);
+
+        Variable q = withGrad(8f);
+        s.unscale(List.of(q));
+        assertTrue(s.step(List.of(q), () -> ran[0]++));
+        assertArrayEquals(new float[]{2f}, q.grad().toFloatArray(), "not unscaled a second time");
+        s.update(2);
+
+        assertFalse(s.step(List.of(withGrad(Float.NaN)), () -> ran[0]++));
+        assertEquals(2, ran[0], "no step on a NaN gradient");
+        s.update(3);
+        assertEquals(2, s.scale());
+    }
+
     @Test
     void anOverflowResetsTheCleanStepCount() {
         GradScaler s = new GradScaler(8, 2, 0.5, 2);
