@@ -15,8 +15,9 @@ import java.util.Arrays;
  *
  * <p>Every C element is one chain of fused multiply-adds over {@code p = 0 .. k-1} in order, starting from 0 (or
  * from C's value when accumulating, or from a bias): each step block continues from the value the previous block
- * stored. So results are bit-identical for every thread count, tile position and run (threads split C into
- * blocks of rows or of columns, never the reduction), and equal to {@code Math.fma} applied in that order.
+ * stored. So results are bit-identical for every thread count, tile position and run (threads share out C by
+ * rows or columns, never the reduction: items taken as threads come free, {@link SharedBSchedule}, or one fixed
+ * block each, {@link Split}), and equal to {@code Math.fma} applied in that order.
  */
 public final class Sgemm {
 
@@ -38,10 +39,25 @@ public final class Sgemm {
     /** Widest B block for which row-major A is read in place rather than packed (see multiplyBlock). */
     static final int MAX_COLUMNS_UNPACKED_A = 32 * NR;
 
+    /** The largest row item of a {@link SharedBSchedule}; smaller ones stream each B panel for fewer tiles. */
+    static final int MAX_ROWS_PER_ITEM = MC;
+    /** The smallest row item of a {@link SharedBSchedule}, for the last rows of a product. */
+    static final int MIN_ROWS_PER_ITEM = 4 * MR;
+    /**
+     * The most floats of B a {@link SharedBSchedule} packs at once (28 MiB): every product of BERT-base at 16 x
+     * 128 tokens is packed in one round; longer ones take rounds of step blocks.
+     */
+    static final int SHARED_B_FLOATS = 3 * KC * NC;
+
     /** A thread given less work than this spends a noticeable part of it just being handed the work. */
     private static final long MIN_FMAS_PER_THREAD = 1L << 20;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /** The calling thread's packing buffers. */
+    static Buffers buffers() {
+        return BUFFERS.get();
+    }
 
     private Sgemm() {
     }
@@ -93,6 +109,23 @@ public final class Sgemm {
         if (m == 0 || n == 0) {
             return;
         }
+        if (sharesPackedB(pool, m, n, k)) {
+            new SharedBSchedule(n, k, rowItemStarts(m, pool.threads()), SHARED_B_FLOATS, a, aOff, aRs, aCs,
+                    b, bOff, bRs, bCs, c, cOff, ldc, accumulate, bias, biasOff, epilogue).run(pool);
+        } else {
+            gemmSplit(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, bias, biasOff,
+                    epilogue);
+        }
+    }
+
+    /**
+     * {@link #gemm} with one fixed share of C per thread ({@link Split}): for products with too few rows to
+     * cut into items for every thread. Arguments are checked by the caller.
+     */
+    static void gemmSplit(WorkerPool pool, int m, int n, int k,
+            float[] a, int aOff, int aRs, int aCs,
+            float[] b, int bOff, int bRs, int bCs,
+            float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff, UnaryOp epilogue) {
         Split split = Split.of(pool, m, n, k, aRs, aCs);
         boolean byRows = split.byRows();
         pool.parallelFor(split.panels(), split.grain(), (start, end) -> {
@@ -190,24 +223,33 @@ public final class Sgemm {
                 int startOff = biasOff + jc;
                 UnaryOp finish = pc + kc == k ? epilogue : null;
                 for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    // Row-major A is read in place when the block is narrow: copying it would cost as much as
-                    // the product when n is small (attention's P·V: n = head size). Across many B panels the
-                    // packed copy pays for itself again (2048x3072x768: 5% faster packed, 1 thread). Only a
-                    // part-filled last panel is packed, to get its zero rows.
-                    int direct = readsAInPlace(aRs, aCs, nc) ? mc / MR * MR : 0;
-                    if (direct > 0) {
-                        multiplyPanels(a, aOff + ic * aRs + pc, aRs, direct, bPack, nc, kc,
-                                c, cOff + ic * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
-                    }
-                    if (direct < mc) {
-                        float[] aPack = buffers.a(ceilDiv(mc - direct, MR) * MR * kc);
-                        SgemmPacking.packA(a, aOff, aRs, aCs, ic + direct, mc - direct, pc, kc, aPack);
-                        multiplyPanels(aPack, 0, 0, mc - direct, bPack, nc, kc,
-                                c, cOff + (ic + direct) * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
-                    }
+                    multiplyRows(ic, Math.min(MC, i1 - ic), pc, kc, jc, nc, a, aOff, aRs, aCs, bPack, 0,
+                            c, cOff, ldc, add, start, startOff, finish, buffers);
                 }
             }
+        }
+    }
+
+    /**
+     * Rows {@code [i0, i0 + mc)} ({@code mc <= MC}) and columns {@code [jc, jc + nc)} of C, one step block
+     * {@code [pc, pc + kc)} against B packed at {@code bPack[bBase]}: row-major A is read in place when the block
+     * is narrow (copying it would cost as much as the product when n is small: attention's P·V with n = head
+     * size; across many B panels the packed copy pays for itself again, 2048x3072x768 5% faster packed, 1
+     * thread); otherwise, and for a part-filled last panel (to get its zero rows), A is packed.
+     */
+    static void multiplyRows(int i0, int mc, int pc, int kc, int jc, int nc,
+            float[] a, int aOff, int aRs, int aCs, float[] bPack, int bBase,
+            float[] c, int cOff, int ldc, boolean add, float[] start, int startOff, UnaryOp finish, Buffers buffers) {
+        int direct = readsAInPlace(aRs, aCs, nc) ? mc / MR * MR : 0;
+        if (direct > 0) {
+            multiplyPanels(a, aOff + i0 * aRs + pc, aRs, direct, bPack, bBase, nc, kc,
+                    c, cOff + i0 * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
+        }
+        if (direct < mc) {
+            float[] aPack = buffers.a(ceilDiv(mc - direct, MR) * MR * kc);
+            SgemmPacking.packA(a, aOff, aRs, aCs, i0 + direct, mc - direct, pc, kc, aPack);
+            multiplyPanels(aPack, 0, 0, mc - direct, bPack, bBase, nc, kc,
+                    c, cOff + (i0 + direct) * ldc + jc, ldc, add, start, startOff, finish, buffers.tile);
         }
     }
 
@@ -219,8 +261,8 @@ public final class Sgemm {
      * passes over it; the epilogue (when not null) then runs over the finished strip of C, still in L1.
      */
     private static void multiplyPanels(float[] a, int aBase, int lda, int mc,
-            float[] bPack, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] bias, int biasBase,
-            UnaryOp epilogue, float[] edgeTile) {
+            float[] bPack, int bBase, int nc, int kc, float[] c, int cBase, int ldc, boolean add, float[] bias,
+            int biasBase, UnaryOp epilogue, float[] edgeTile) {
         for (int s = 0; s * NR < nc; s++) {
             int cols = Math.min(NR, nc - s * NR);
             for (int r = 0; r * MR < mc; r++) {
@@ -243,11 +285,11 @@ public final class Sgemm {
                     loadEdge(c, cTile, ldc, rows, cols, edgeTile);
                 }
                 if (lda > 0) {
-                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, s * NR * kc, kc, dst, dstBase,
-                            dstLd, loadTile, start, biasBase + s * NR);
+                    SgemmKernel.tileRowMajorA(a, aBase + r * MR * lda, lda, bPack, bBase + s * NR * kc, kc,
+                            dst, dstBase, dstLd, loadTile, start, biasBase + s * NR);
                 } else {
-                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, s * NR * kc, kc, dst, dstBase, dstLd, loadTile,
-                            start, biasBase + s * NR);
+                    SgemmKernel.tile(a, aBase + r * MR * kc, bPack, bBase + s * NR * kc, kc, dst, dstBase, dstLd,
+                            loadTile, start, biasBase + s * NR);
                 }
                 if (!full) {
                     storeEdge(edgeTile, rows, cols, c, cTile, ldc);
@@ -280,6 +322,37 @@ public final class Sgemm {
         for (int i = 0; i < rows; i++) {
             System.arraycopy(tile, i * NR, c, cTile + i * ldc, cols);
         }
+    }
+
+    /**
+     * Whether {@link #gemm} runs the product as a {@link SharedBSchedule}: when there are threads to share it,
+     * enough work, and rows for at least two full-size items per thread. With fewer rows (a weight gradient's
+     * 384 output features) the items would be too small for B's panels to pay for themselves (32-row items made
+     * 384x1536x2048 17% slower on two threads), and the fixed {@link Split} stays.
+     */
+    static boolean sharesPackedB(WorkerPool pool, int m, int n, int k) {
+        int threads = pool.chunks(ceilDiv(m, MAX_ROWS_PER_ITEM), 1);
+        return threads > 1 && m >= 2 * threads * MAX_ROWS_PER_ITEM
+                && (long) m * n * k >= threads * MIN_FMAS_PER_THREAD;
+    }
+
+    /**
+     * Where the row items of a {@link SharedBSchedule} start (and, last, {@code m}): each item a
+     * {@code 1 / (2·threads)} share of the rows still to hand out, between {@link #MIN_ROWS_PER_ITEM} and
+     * {@link #MAX_ROWS_PER_ITEM}, in whole micro-panels. Full-size items first, then ever smaller ones, so that
+     * the threads run out of work at nearly the same time: with equal items the last one alone left a thread
+     * waiting for half an item on average (6-8% of the two-thread product at 2048 rows).
+     */
+    static int[] rowItemStarts(int m, int threads) {
+        int[] starts = new int[m / MIN_ROWS_PER_ITEM + 2];
+        int items = 0;
+        for (int i = 0; i < m; ) {
+            starts[items++] = i;
+            int rows = ceilDiv(ceilDiv(m - i, 2 * threads), MR) * MR;
+            i += Math.min(m - i, Math.min(MAX_ROWS_PER_ITEM, Math.max(MIN_ROWS_PER_ITEM, rows)));
+        }
+        starts[items] = m;
+        return Arrays.copyOf(starts, items + 1);
     }
 
     /** Whether multiplyBlock reads row-major A in place for a block {@code cols} wide, rather than packing it. */
@@ -342,7 +415,7 @@ public final class Sgemm {
         }
     }
 
-    private static int ceilDiv(int x, int y) {
+    static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
 
@@ -350,7 +423,7 @@ public final class Sgemm {
      * Packing buffers of one thread. This is a cache: they grow to the largest block the thread has packed and
      * are kept for the life of the thread, so steady-state calls allocate nothing.
      */
-    private static final class Buffers {
+    static final class Buffers {
         private float[] aPack = new float[0];
         private float[] bPack = new float[0];
         final float[] tile = new float[MR * NR];

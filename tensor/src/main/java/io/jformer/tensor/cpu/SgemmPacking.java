@@ -98,9 +98,14 @@ final class SgemmPacking {
      * starts at {@code s*NR*kc} and holds element {@code (p0 + p, j0 + s*NR + j)} at {@code p*NR + j}.
      */
     static void packB(float[] b, int bOff, int bRs, int bCs, int p0, int kc, int j0, int nc, float[] dst) {
+        packB(b, bOff, bRs, bCs, p0, kc, j0, nc, dst, 0);
+    }
+
+    /** {@link #packB(float[], int, int, int, int, int, int, int, float[])} into {@code dst} from {@code dstOff} on. */
+    static void packB(float[] b, int bOff, int bRs, int bCs, int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         for (int s = 0; s * NR < nc; s++) {
             int cols = Math.min(NR, nc - s * NR);
-            int panel = s * NR * kc;
+            int panel = dstOff + s * NR * kc;
             int src = bOff + p0 * bRs + (j0 + s * NR) * bCs;
             if (bCs == 1 && cols == NR) {
                 copyFullRows(b, src, bRs, kc, dst, panel);

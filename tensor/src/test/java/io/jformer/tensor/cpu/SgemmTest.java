@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -83,6 +84,19 @@ class SgemmTest {
 
         void run(WorkerPool pool, boolean accumulate) {
             Sgemm.gemm(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate);
+        }
+
+        /** The product with one fixed share per thread, whichever schedule {@link Sgemm#gemm} would pick. */
+        void runSplit(WorkerPool pool, boolean accumulate) {
+            Sgemm.gemmSplit(pool, m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc, accumulate, null, 0,
+                    null);
+        }
+
+        /** The product as items taken by whichever thread is free, packing at most {@code roundFloats} of B. */
+        void runShared(WorkerPool pool, int[] rowItemStarts, int roundFloats, boolean accumulate, float[] bias,
+                UnaryOp epilogue) {
+            new SharedBSchedule(n, k, rowItemStarts, roundFloats, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc,
+                    accumulate, bias, 1, epilogue).run(pool);
         }
 
         /**
@@ -373,11 +387,121 @@ class SgemmTest {
                     assertEquals(shape[5] == 1, Sgemm.Split.of(pool, problem.m, problem.n, problem.k, problem.aRs,
                             problem.aCs).byRows(), label + ": split by rows");
                     float[] original = problem.c.clone();
-                    problem.run(pool, accumulate);
+                    problem.runSplit(pool, accumulate);
                     problem.check(original, accumulate, label);
                 }
             }
         }
+    }
+
+    /**
+     * Items taken as threads come free give every C element the fma chain in order: packed and in-place A
+     * (1100 columns are past the in-place width), both transposes, several step blocks and, with a small round,
+     * several rounds of packing (each waiting for the round before to be multiplied), two 3072-column blocks,
+     * item sizes that are not whole micro-panels, and one item per thread or many.
+     */
+    @Test
+    void sharedScheduleMatchesReference() {
+        Random random = new Random(11);
+        // {m, n, k, transA, transB}
+        int[][] cases = {
+            {300, 200, 2 * Sgemm.KC + 70, 0, 0},
+            {300, 1100, 90, 0, 1},
+            {203, 70, Sgemm.KC + 1, 1, 0},
+            {97, 3100, 20, 1, 1},
+        };
+        int small = 2 * Sgemm.KC * SgemmKernel.NR;
+        for (int[] shape : cases) {
+            int m = shape[0];
+            int third = m / 3 / SgemmKernel.MR * SgemmKernel.MR;
+            int[][] itemings = {{0, m}, {0, third, 2 * third, m}, Sgemm.rowItemStarts(m, 3), {0, 5, 13, m / 2, m - 1, m}};
+            for (int[] starts : itemings) {
+                for (int roundFloats : new int[] {Sgemm.SHARED_B_FLOATS, small}) {
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        for (WorkerPool pool : new WorkerPool[] {onePool, twoPool, threePool}) {
+                            Problem problem = new Problem(random, m, shape[1], shape[2], shape[3] == 1, shape[4] == 1,
+                                    1);
+                            String label = String.format("%dx%dx%d transA=%b transB=%b items %s round %d "
+                                    + "accumulate=%b on %d threads", m, shape[1], shape[2], shape[3] == 1,
+                                    shape[4] == 1, Arrays.toString(starts), roundFloats, accumulate, pool.threads());
+                            float[] original = problem.c.clone();
+                            problem.runShared(pool, starts, roundFloats, accumulate, null, null);
+                            problem.check(original, accumulate, label);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** With a bias and an epilogue the shared schedule gives what one thread gives, bit for bit. */
+    @Test
+    void sharedScheduleStartsFromTheBiasAndFinishesWithTheEpilogue() {
+        Random random = new Random(12);
+        int m = 250;
+        int n = 1100;
+        int k = Sgemm.KC + 30;
+        float[] bias = randomArray(random, n + 1);
+        for (UnaryOp op : new UnaryOp[] {null, UnaryOp.GELU}) {
+            Problem p = new Problem(random, m, n, k, false, true, 2);
+            float[] expected = p.c.clone();
+            Sgemm.gemm(onePool, m, n, k, p.a, p.aOff, p.aRs, p.aCs, p.b, p.bOff, p.bRs, p.bCs, expected, p.cOff,
+                    p.ldc, false, bias, 1, op);
+            p.runShared(threePool, Sgemm.rowItemStarts(m, 3), 2 * Sgemm.KC * SgemmKernel.NR, false, bias, op);
+            assertArrayEquals(expected, p.c, "epilogue " + op);
+        }
+    }
+
+    /** Full-size items first, then ever smaller ones, never below the minimum but for the remainder; all rows once. */
+    @Test
+    void rowItemsCoverTheRowsLargestFirst() {
+        for (int threads : new int[] {2, 3, 8}) {
+            for (int m : new int[] {1, 31, 768, 2048, 2050, 8192}) {
+                int[] starts = Sgemm.rowItemStarts(m, threads);
+                String label = "m=" + m + " threads=" + threads + ": " + Arrays.toString(starts);
+                assertEquals(0, starts[0], label);
+                assertEquals(m, starts[starts.length - 1], label);
+                for (int i = 0; i + 1 < starts.length; i++) {
+                    int rows = starts[i + 1] - starts[i];
+                    assertTrue(rows > 0 && rows <= Sgemm.MAX_ROWS_PER_ITEM, label);
+                    boolean last = i + 2 == starts.length;
+                    assertTrue(last || (rows % SgemmKernel.MR == 0 && rows >= Sgemm.MIN_ROWS_PER_ITEM), label);
+                    assertTrue(i == 0 || rows <= starts[i] - starts[i - 1], label);
+                }
+            }
+        }
+        // 2048 token rows on two threads: seven full items (1344 rows), then the rest in ten smaller ones.
+        int[] tokens = Sgemm.rowItemStarts(2048, 2);
+        assertEquals(7 * Sgemm.MAX_ROWS_PER_ITEM, tokens[7], Arrays.toString(tokens));
+        assertEquals(17, tokens.length - 1, Arrays.toString(tokens));
+    }
+
+    /** Tall products are shared out as items; short ones, one thread, or too little work keep the fixed split. */
+    @Test
+    void tallProductsAreSharedOutAsItems() {
+        assertTrue(Sgemm.sharesPackedB(twoPool, 2048, 384, 384), "MiniLM's linear layers, 16 x 128 tokens");
+        assertTrue(Sgemm.sharesPackedB(twoPool, 1536, 384, 2048), "the weight gradient of a 1536-row weight");
+        assertFalse(Sgemm.sharesPackedB(twoPool, 384, 1536, 2048), "the weight gradient of a 384-row weight");
+        assertFalse(Sgemm.sharesPackedB(onePool, 2048, 384, 384), "one thread");
+        assertFalse(Sgemm.sharesPackedB(twoPool, 2048, 8, 8), "too little work to share");
+    }
+
+    /** A failure inside one thread's item reaches the caller; the other threads stop instead of waiting forever. */
+    @Test
+    void aFailingItemReachesTheCallerWithoutHanging() {
+        int m = 1000;
+        int n = 64;
+        int k = 2 * Sgemm.KC + 5;
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] tooShortC = new float[(m - 100) * n];
+        assertTrue(Sgemm.sharesPackedB(twoPool, m, n, k));
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> assertThrows(
+                IndexOutOfBoundsException.class,
+                () -> Sgemm.gemm(twoPool, m, n, k, a, 0, k, 1, b, 0, n, 1, tooShortC, 0, n, false)));
+        // The pool still works afterwards.
+        float[] c = new float[m * n];
+        Sgemm.gemm(twoPool, m, n, k, a, 0, k, 1, b, 0, n, 1, c, 0, n, false);
     }
 
     /** The split follows the threads kept busy first, then the floats each thread packs. */
