@@ -51,7 +51,6 @@ final class SharedBSchedule {
     private final float[] bias;
     private final int biasOff;
     private final UnaryOp epilogue;
-    private final int rowItems;
     private final List<Round> rounds = new ArrayList<>();
     private final float[] bPack;
     private final AtomicBoolean failed = new AtomicBoolean();
@@ -80,7 +79,7 @@ final class SharedBSchedule {
         this.bias = bias;
         this.biasOff = biasOff;
         this.epilogue = epilogue;
-        this.rowItems = rowItemStarts.length - 1;
+        int rowItems = rowItemStarts.length - 1;
         int largestRound = 0;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -109,41 +108,42 @@ final class SharedBSchedule {
      */
     private void participate() {
         Sgemm.Buffers buffers = Sgemm.buffers();
-        for (int r = 0; r < rounds.size() && !failed.get(); r++) {
-            Round round = rounds.get(r);
-            for (int item; !failed.get() && (item = round.packNext.getAndIncrement()) < round.packItems(); ) {
-                int block = item / round.panels;
-                try {
-                    pack(round, block, item % round.panels);
-                } catch (RuntimeException | Error e) {
-                    failed.set(true);
-                    throw e;
-                } finally {
-                    round.packed.incrementAndGet(block);
-                }
-            }
-            for (int item; !failed.get() && (item = round.multiplyNext.getAndIncrement()) < round.multiplyItems(); ) {
-                int block = item / rowItems;
-                int rowItem = item % rowItems;
-                try {
-                    if (awaitCount(round.packed, block, round.panels)
-                            && awaitCount(round.blocksDone, rowItem, block)) {
-                        multiply(round, block, rowItem, buffers);
+        try {
+            for (int r = 0; r < rounds.size() && !failed.get(); r++) {
+                Round round = rounds.get(r);
+                for (int item; !failed.get() && (item = round.packNext.getAndIncrement()) < round.packItems(); ) {
+                    int block = item / round.panels;
+                    try {
+                        pack(round, block, item % round.panels);
+                    } finally {
+                        round.packed.incrementAndGet(block);
                     }
-                } catch (RuntimeException | Error e) {
-                    failed.set(true);
-                    throw e;
-                } finally {
-                    round.blocksDone.incrementAndGet(rowItem);
-                    round.multiplied.incrementAndGet();
+                }
+                int multiplyItems = round.multiplyItems();
+                for (int item; !failed.get() && (item = round.multiplyNext.getAndIncrement()) < multiplyItems; ) {
+                    int block = item / round.rowItems;
+                    int rowItem = item % round.rowItems;
+                    try {
+                        if (awaitCount(round.packed, block, round.panels)
+                                && awaitCount(round.blocksDone, rowItem, block)) {
+                            multiply(round, block, rowItem, buffers);
+                        }
+                    } finally {
+                        round.blocksDone.incrementAndGet(rowItem);
+                        round.multiplied.incrementAndGet();
+                    }
+                }
+                // The next round packs over this one's B: every multiplication with it must be over first.
+                if (r < rounds.size() - 1) {
+                    while (round.multiplied.get() < multiplyItems && !failed.get()) {
+                        Thread.onSpinWait();
+                    }
                 }
             }
-            // The next round packs over this one's B: every multiplication with it must be over first.
-            if (r < rounds.size() - 1) {
-                while (round.multiplied.get() < round.multiplyItems() && !failed.get()) {
-                    Thread.onSpinWait();
-                }
-            }
+        } catch (RuntimeException | Error e) {
+            // The others stop waiting for items this thread will not finish; the pool hands e to the caller.
+            failed.set(true);
+            throw e;
         }
     }
 
@@ -160,21 +160,21 @@ final class SharedBSchedule {
 
     /** Packs panel {@code panel} of step block {@code block} of the round. */
     private void pack(Round round, int block, int panel) {
-        int pc = round.pc0 + block * KC;
+        int pc = round.stepStart(block);
         int kc = Math.min(KC, k - pc);
         SgemmPacking.packB(b, bOff, bRs, bCs, pc, kc, round.jc + panel * NR, Math.min(NR, round.nc - panel * NR),
-                bPack, block * round.panels * NR * KC + panel * NR * kc);
+                bPack, round.packedStart(block) + panel * NR * kc);
     }
 
     /** Row item {@code rowItem} against step block {@code block} of the round. */
     private void multiply(Round round, int block, int rowItem, Sgemm.Buffers buffers) {
         int i0 = rowItemStarts[rowItem];
-        int pc = round.pc0 + block * KC;
+        int pc = round.stepStart(block);
         int kc = Math.min(KC, k - pc);
         // Only the first block starts from the bias; the later ones continue from what it stored, and the last
         // one finishes each strip with the epilogue.
         Sgemm.multiplyRows(i0, rowItemStarts[rowItem + 1] - i0, pc, kc, round.jc, round.nc, a, aOff, aRs, aCs,
-                bPack, block * round.panels * NR * KC, c, cOff, ldc, accumulate || pc > 0,
+                bPack, round.packedStart(block), c, cOff, ldc, accumulate || pc > 0,
                 pc == 0 ? bias : null, biasOff + round.jc, pc + kc == k ? epilogue : null, buffers);
     }
 
@@ -212,6 +212,16 @@ final class SharedBSchedule {
 
         int multiplyItems() {
             return blocks * rowItems;
+        }
+
+        /** The first step of block {@code block}. */
+        int stepStart(int block) {
+            return pc0 + block * KC;
+        }
+
+        /** Where block {@code block}'s panels start in the packed B (every block but the last of k is KC steps). */
+        int packedStart(int block) {
+            return block * panels * NR * KC;
         }
     }
 }
