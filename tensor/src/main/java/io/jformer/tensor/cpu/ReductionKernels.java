@@ -1,6 +1,10 @@
 package io.jformer.tensor.cpu;
 
 import io.jformer.tensor.ReduceOp;
+import jdk.incubator.vector.FloatVector;
+
+import static io.jformer.tensor.cpu.VectorMath.LANES;
+import static io.jformer.tensor.cpu.VectorMath.SPECIES;
 
 /** Reductions of contiguous rows, and of the leading dimension of a contiguous matrix (column sums). */
 final class ReductionKernels {
@@ -30,32 +34,60 @@ final class ReductionKernels {
     static void columns(WorkerPool pool, ReduceOp op, float[] x, int xOff, int len, int cols, float[] out) {
         pool.parallelFor(cols, 256, (start, end) -> {
             int width = end - start;
-            float init = switch (op) {
-                case SUM, MEAN -> 0f;
-                case MAX -> Float.NEGATIVE_INFINITY;
-                case MIN -> Float.POSITIVE_INFINITY;
-            };
-            java.util.Arrays.fill(out, start, end, init);
-            for (int l = 0; l < len; l++) {
-                int row = xOff + l * cols + start;
-                switch (op) {
-                    case SUM, MEAN -> VectorMath.addInPlace(out, start, x, row, width);
-                    case MAX -> {
-                        for (int c = 0; c < width; c++) {
-                            out[start + c] = max(out[start + c], x[row + c]);
-                        }
+            switch (op) {
+                case SUM, MEAN -> {
+                    java.util.Arrays.fill(out, start, end, 0f);
+                    addRows(x, xOff + start, cols, len, out, start, width);
+                    if (op == ReduceOp.MEAN) {
+                        VectorMath.scale(out, start, 1f / len, out, start, width);
                     }
-                    case MIN -> {
+                }
+                case MAX, MIN -> {
+                    boolean isMax = op == ReduceOp.MAX;
+                    float init = isMax ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+                    java.util.Arrays.fill(out, start, end, init);
+                    for (int l = 0; l < len; l++) {
+                        int row = xOff + l * cols + start;
                         for (int c = 0; c < width; c++) {
-                            out[start + c] = min(out[start + c], x[row + c]);
+                            float v = x[row + c];
+                            out[start + c] = isMax ? max(out[start + c], v) : min(out[start + c], v);
                         }
                     }
                 }
             }
-            if (op == ReduceOp.MEAN) {
-                VectorMath.scale(out, start, 1f / len, out, start, width);
-            }
         });
+    }
+
+    /**
+     * {@code out[o + c] += x[xo + l*stride + c]} for rows {@code l = 0 .. rows-1} in order: each column's sum is
+     * the rows added one after another, as adding row by row gives it, bit for bit. Four rows go through the
+     * registers per load and store of {@code out}: a linear layer's bias gradient (its output gradient summed
+     * over 2,048 rows) made one load and one store of {@code out} for every row's load before.
+     */
+    static void addRows(float[] x, int xo, int stride, int rows, float[] out, int o, int width) {
+        int full = SPECIES.loopBound(width);
+        int l = 0;
+        for (; l + 4 <= rows; l += 4) {
+            int r0 = xo + l * stride;
+            int r1 = r0 + stride;
+            int r2 = r1 + stride;
+            int r3 = r2 + stride;
+            int c = 0;
+            for (; c < full; c += LANES) {
+                FloatVector.fromArray(SPECIES, out, o + c)
+                        .add(FloatVector.fromArray(SPECIES, x, r0 + c))
+                        .add(FloatVector.fromArray(SPECIES, x, r1 + c))
+                        .add(FloatVector.fromArray(SPECIES, x, r2 + c))
+                        .add(FloatVector.fromArray(SPECIES, x, r3 + c))
+                        .intoArray(out, o + c);
+            }
+            for (; c < width; c++) {
+                out[o + c] = out[o + c] + x[r0 + c] + x[r1 + c] + x[r2 + c] + x[r3 + c];
+            }
+        }
+        for (; l < rows; l++) {
+            VectorMath.addInPlace(out, o, x, xo + l * stride, width);
+        }
     }
 
     private static float maxWithNaN(float[] x, int o, int len) {

@@ -8,6 +8,7 @@ import io.jformer.tensor.Distribution;
 import io.jformer.tensor.Generator;
 import io.jformer.tensor.LayerNormGradients;
 import io.jformer.tensor.LayerNormResult;
+import io.jformer.tensor.ReduceOp;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.UnaryOp;
 import io.jformer.tensor.Workspace;
@@ -47,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  * <tr><td>geluForward</td><td>[2048,3072], N = 6,291,456</td><td>read x, write y: 8N</td><td>50,331,648</td></tr>
  * <tr><td>geluBackward</td><td>[2048,3072]</td><td>read x, dy, write dx: 12N (y is passed but exact
  * GELU's derivative does not read it)</td><td>75,497,472</td></tr>
+ * <tr><td>biasGradient</td><td>[2048,3072]</td><td>read dy, write its column sums: 4N + 4·3072</td>
+ * <td>25,178,112</td></tr>
  * <tr><td>dropoutFused, dropoutStoredMask</td><td>[2048,3072]</td><td>read x, write y: 8N (the stored-mask
  * reference, what {@code Backend}'s default does, also writes and reads the mask twice)</td><td>50,331,648</td></tr>
  * <tr><td>adamwStep</td><td>[22,700,000] (all-MiniLM-L6-v2's parameters)</td><td>read p, g, m, v; write p, m, v:
@@ -79,6 +82,7 @@ public class KernelBenchmark {
             "layerNormBackward", 12L * TOKENS * HIDDEN + 3 * 4L * HIDDEN + 2 * 4L * TOKENS,
             "geluForward", 8L * TOKENS * INTERMEDIATE,
             "geluBackward", 12L * TOKENS * INTERMEDIATE,
+            "biasGradient", 4L * TOKENS * INTERMEDIATE + 4L * INTERMEDIATE,
             "dropoutFused", 8L * TOKENS * INTERMEDIATE,
             "dropoutStoredMask", 8L * TOKENS * INTERMEDIATE,
             "adamwStep", 28L * PARAMETERS);
@@ -181,6 +185,14 @@ public class KernelBenchmark {
     public Tensor geluBackward() {
         try (Workspace ws = Workspace.open()) {
             return backend.unaryBackward(UnaryOp.GELU, ffn, ffnOut, dFfn);
+        }
+    }
+
+    /** A linear layer's bias gradient: the output gradient summed over its rows (the FFN's up projection). */
+    @Benchmark
+    public Tensor biasGradient() {
+        try (Workspace ws = Workspace.open()) {
+            return backend.reduce(ReduceOp.SUM, dFfn, new int[]{0}, false);
         }
     }
 
