@@ -8,13 +8,16 @@ import io.jformer.tensor.Backends;
 import io.jformer.tensor.Tensor;
 import io.jformer.tensor.Workspace;
 
+import java.io.IOException;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * Benchmark (not a test): forward throughput of jformer against onnxruntime (all optimisations) on the same
@@ -37,6 +40,14 @@ public final class EncodeThroughput {
         Backends.setCpuThreads(threads);
         Path onnx = TestArtifacts.cache().resolve("models").resolve(name).resolve("model.onnx");
         Path dir = Files.createTempDirectory("jformer-encode");
+        try {
+            run(name, batch, seq, threads, onnx, dir);
+        } finally {
+            deleteTree(dir); // the converted model is as large as the ONNX file: not left behind in /tmp
+        }
+    }
+
+    private static void run(String name, int batch, int seq, int threads, Path onnx, Path dir) throws Exception {
         Converter.convert(onnx, dir.resolve("m"));
         BertModel model = BertCheckpoint.loadEncoder(dir.resolve("m")).model();
 
@@ -77,6 +88,14 @@ public final class EncodeThroughput {
             System.out.printf(java.util.Locale.ROOT, "{\"model\":\"%s\",\"batch\":%d,\"seq\":%d,\"threads\":%d,"
                     + "\"jformer_fwd_s\":%.5f,\"onnxruntime_fwd_s\":%.5f,\"ratio\":%.3f}%n", name, batch, seq, threads,
                     ours, theirs, theirs / ours);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
         }
     }
 
