@@ -47,13 +47,8 @@ final class VectorExp {
     /** expShiftedSum's range, where 2^k is a normal float: below it the result is 0, above it +inf. */
     private static final float SHIFTED_LO = -87.33f;
     private static final float SHIFTED_HI = 88.37f;
-    private static final FloatVector SHIFTED_LO_V = bc(SHIFTED_LO);
-    private static final FloatVector SHIFTED_HI_V = bc(SHIFTED_HI);
     /** ROUNDER plus the exponent bias 127: the low bits of a·log2(e) + this are k + 127, 2^k's exponent field. */
     private static final float BIASED_ROUNDER_F = ROUNDER_F + 127f;
-    private static final FloatVector BIASED_ROUNDER = bc(BIASED_ROUNDER_F);
-    private static final FloatVector ZERO = bc(0f);
-    private static final FloatVector INFINITY = bc(Float.POSITIVE_INFINITY);
 
     // tanh(x) = x + x³·T(x²) for |x| < 0.625
     private static final FloatVector T0 = bc(-5.70498872745e-3f);
@@ -102,24 +97,46 @@ final class VectorExp {
      * operations late; on JDK 17 they then lost their exact vector type and every vector of the loop was boxed
      * (gigabytes per second of garbage) in one JVM run out of three. A helper taking a
      * vector argument fails the same way when it is not inlined, so none crosses this call.
+     *
+     * <p>The constants are broadcast into locals before the loop rather than read from static vectors, which C2
+     * loads again in every iteration: this pass ran 1.46× faster (64 rows of 128 scores in L1, one thread: 60 → 41
+     * ns a row), the whole softmax row 1.09× (98 → 89 ns), with the same bits. The broadcasts cost the
+     * compilation little of that budget (about 67 bytes of inlined Vector API code each, against about 400 per
+     * vector operation, 15 of them against the loop's 22 operations); GELU's loops, twice as long, could not
+     * afford theirs (README, JDK 17 and the Vector API).
      */
     static float expShiftedSum(float[] x, int xo, float shift, float[] out, int o, int len) {
         int full = SPECIES.loopBound(len);
         FloatVector vs = FloatVector.broadcast(SPECIES, shift);
-        FloatVector acc = FloatVector.zero(SPECIES);
+        FloatVector log2e = FloatVector.broadcast(SPECIES, LOG2E_F);
+        FloatVector rounder = FloatVector.broadcast(SPECIES, BIASED_ROUNDER_F);
+        FloatVector minusLn2Hi = FloatVector.broadcast(SPECIES, MINUS_LN2_HI_F);
+        FloatVector minusLn2Lo = FloatVector.broadcast(SPECIES, MINUS_LN2_LO_F);
+        FloatVector e0 = FloatVector.broadcast(SPECIES, E0_F);
+        FloatVector e1 = FloatVector.broadcast(SPECIES, E1_F);
+        FloatVector e2 = FloatVector.broadcast(SPECIES, E2_F);
+        FloatVector e3 = FloatVector.broadcast(SPECIES, E3_F);
+        FloatVector e4 = FloatVector.broadcast(SPECIES, E4_F);
+        FloatVector e5 = FloatVector.broadcast(SPECIES, E5_F);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector infinity = FloatVector.broadcast(SPECIES, Float.POSITIVE_INFINITY);
+        FloatVector lo = FloatVector.broadcast(SPECIES, SHIFTED_LO);
+        FloatVector hi = FloatVector.broadcast(SPECIES, SHIFTED_HI);
+        FloatVector acc = zero;
         for (int i = 0; i < full; i += SPECIES.length()) {
             FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).sub(vs);
-            FloatVector t = v.fma(LOG2E, BIASED_ROUNDER);
-            FloatVector k = t.sub(BIASED_ROUNDER);
-            FloatVector r = k.fma(MINUS_LN2_LO, k.fma(MINUS_LN2_HI, v));
-            FloatVector p = r.fma(E0, E1).fma(r, E2).fma(r, E3).fma(r, E4).fma(r, E5);
-            FloatVector er = p.fma(r.mul(r), r).add(ONE);
+            FloatVector t = v.fma(log2e, rounder);
+            FloatVector k = t.sub(rounder);
+            FloatVector r = k.fma(minusLn2Lo, k.fma(minusLn2Hi, v));
+            FloatVector p = r.fma(e0, e1).fma(r, e2).fma(r, e3).fma(r, e4).fma(r, e5);
+            FloatVector er = p.fma(r.mul(r), r).add(one);
             FloatVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
             // Outside [SHIFTED_LO, SHIFTED_HI] the steps above give garbage, replaced here. Blends, not a clamp
             // of v first: C2 makes each Java-semantics min/max several instructions (the pass ran 28% slower).
             FloatVector e = er.mul(scale)
-                    .blend(ZERO, v.compare(VectorOperators.LT, SHIFTED_LO_V))
-                    .blend(INFINITY, v.compare(VectorOperators.GT, SHIFTED_HI_V));
+                    .blend(zero, v.compare(VectorOperators.LT, lo))
+                    .blend(infinity, v.compare(VectorOperators.GT, hi));
             acc = acc.add(e);
             e.intoArray(out, o + i);
         }
