@@ -16,14 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ColumnSumTest {
 
-    private static float[] spread(Random r, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6));
-        }
-        return a;
-    }
-
     /** {@code Σ_l x[off + l*cols + c]}, rows in order, in float. */
     private static float[] rowByRow(float[] x, int off, int rows, int cols) {
         float[] out = new float[cols];
@@ -46,7 +38,7 @@ class ColumnSumTest {
             for (int rows : rowCounts) {
                 for (int cols : widths) {
                     int off = r.nextInt(3);
-                    float[] x = spread(r, off + rows * cols);
+                    float[] x = SumLanesTest.spread(r, off + rows * cols);
                     float[] expected = rowByRow(x, off, rows, cols);
                     for (WorkerPool pool : new WorkerPool[]{one, two, three}) {
                         float[] got = new float[cols];
@@ -67,8 +59,8 @@ class ColumnSumTest {
         int rows = 6;
         int cols = 2 * VectorMath.LANES + 3;
         int stride = cols + 5;
-        float[] x = spread(r, rows * stride);
-        float[] start = spread(r, cols);
+        float[] x = SumLanesTest.spread(r, rows * stride);
+        float[] start = SumLanesTest.spread(r, cols);
         float[] expected = start.clone();
         for (int l = 0; l < rows; l++) {
             for (int c = 0; c < cols; c++) {

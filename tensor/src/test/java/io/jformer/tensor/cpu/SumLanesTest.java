@@ -23,7 +23,8 @@ class SumLanesTest {
         return lanes[0];
     }
 
-    private static float[] spread(Random r, int n) {
+    /** Gaussian values scaled over twelve decades: any other order or grouping of a sum rounds differently. */
+    static float[] spread(Random r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6));
