@@ -61,8 +61,10 @@ for run in json.load(open(result_file)):
     params = run.get("params", {})
     if name.startswith("io.jformer.tensor.bench.GemmBenchmark") and metric["scoreUnit"] in MS:
         shape = params["shape"]
+        if not name.endswith(".gemm"):
+            shape += " " + name.rsplit(".", 1)[-1]
         seconds = metric["scorePercentiles"]["50.0"] * MS[metric["scoreUnit"]]
-        rows.append((shape, flops(shape) / seconds / 1e9, numpy.get(shape)))
+        rows.append((shape, flops(shape.split()[0]) / seconds / 1e9, numpy.get(shape)))
     else:
         others.append((name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1],
                        ",".join(f"{k}={v}" for k, v in params.items()),
@@ -70,11 +72,11 @@ for run in json.load(open(result_file)):
 
 if rows:
     print(f"\nGEMM, {threads} threads, median GFLOP/s")
-    print(f"{'shape':<18} {'jformer':>9} {'numpy':>9} {'ratio':>7}")
+    print(f"{'shape':<29} {'jformer':>9} {'numpy':>9} {'ratio':>7}")
     for shape, ours, theirs in rows:
         ratio = f"{ours / theirs:7.2f}" if theirs else "      -"
         theirs_text = f"{theirs:9.1f}" if theirs else "        -"
-        print(f"{shape:<18} {ours:9.1f} {theirs_text} {ratio}")
+        print(f"{shape:<29} {ours:9.1f} {theirs_text} {ratio}")
 # Bytes read + written per op of each KernelBenchmark method (its BYTES_PER_OP, which documents the traffic).
 BYTES = {"softmaxForward": 25_165_824, "softmaxBackward": 37_748_736, "layerNormForward": 12_605_440,
          "layerNormBackward": 18_899_968, "geluForward": 50_331_648, "geluBackward": 75_497_472,

@@ -2,6 +2,7 @@ package io.jformer.tensor.bench;
 
 import io.jformer.tensor.cpu.Sgemm;
 import io.jformer.tensor.cpu.WorkerPool;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -110,5 +111,28 @@ public class GemmBenchmark {
             Sgemm.gemmBatched(pool, batch, m, n, k, a, aOffs, k, 1, b, bOffs, bRs, bCs, c, cOffs, n, false);
         }
         return c;
+    }
+
+    /**
+     * {@link #gemm} with A written just before each product, as in training, where the op before a weight
+     * gradient has just written dY (its A, read transposed): the product then packs A from wherever that write
+     * left it in the caches, not from a copy kept warm by the product's own previous run. The rewrite is not
+     * timed.
+     */
+    @Benchmark
+    public float[] gemmFreshA(FreshA fresh) {
+        return gemm();
+    }
+
+    /** Rewrites {@link #a} before every invocation of {@link #gemmFreshA}. */
+    @State(Scope.Thread)
+    public static class FreshA {
+        private float value = 0.5f;
+
+        @Setup(Level.Invocation)
+        public void rewrite(GemmBenchmark benchmark) {
+            value = -value;
+            Arrays.fill(benchmark.a, value);
+        }
     }
 }
