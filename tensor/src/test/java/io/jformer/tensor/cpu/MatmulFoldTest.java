@@ -56,11 +56,26 @@ class MatmulFoldTest {
         assertTrue(plan(random(r, 2, 3, 5, 8), w), "several batch dimensions stacked in order");
         assertFalse(plan(x.permute(1, 0, 2), w), "batch stride does not continue the row stride");
         assertFalse(plan(x, random(r, 3, 8, 6)), "each entry has its own B");
+        assertTrue(plan(random(r, 3, 9, 8).narrow(1, 0, 1), w), "one row per entry, the batch stride apart");
+        assertFalse(plan(random(r, 3, 9, 8).narrow(1, 0, 2), w), "two rows per entry, then a gap");
     }
 
     private static boolean plan(Tensor a, Tensor b) {
         var p = io.jformer.tensor.OpShapes.matmul(a, b);
-        return MatmulDispatch.foldsIntoRows(p.a(), p.b());
+        return MatmulDispatch.foldedRowStride(p.a(), p.b()) >= 0;
+    }
+
+    @Test
+    void oneRowPerEntrySlicedFromLongerSequencesFoldsWithTheBatchStride() {
+        // The [CLS] rows of a batch of sequences, as BERT's last layer projects them: x[:, 0:1, :].
+        Random r = new Random(14);
+        Tensor x = random(r, 5, 12, 40).narrow(1, 0, 1);
+        Tensor w = random(r, 24, 40);
+        Tensor folded = x.matmul(w.t());
+        for (int b = 0; b < 5; b++) {
+            Tensor alone = x.select(0, b).contiguous().matmul(w.t());
+            assertBitsEqual(alone.toFloatArray(), folded.select(0, b).contiguous().toFloatArray(), "batch entry " + b);
+        }
     }
 
     @Test
