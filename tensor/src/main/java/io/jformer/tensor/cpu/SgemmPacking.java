@@ -188,15 +188,31 @@ final class SgemmPacking {
 
     /**
      * B transposed (a linear layer's weight, attention's keys): each column is contiguous, so read a run of
-     * {@link #STEP_RUN} steps of one column at a time and scatter it with stride NR. Whole columns at once wrote
-     * lines 128 bytes apart over {@code kc*NR} floats, more than L1 holds from kc = 384 on, for each of the NR
-     * columns in turn (PackT, one thread, ns per float, whole columns -> runs of 128): 768x768 0.53 -> 0.26,
-     * 768x3072 0.77 -> 0.36, 384x1536 0.31 -> 0.26, 32x128 (attention's keys) 0.28 -> 0.27.
+     * {@link #STEP_RUN} steps of two columns at a time and scatter them, side by side, with stride NR. Whole
+     * columns at once wrote lines 128 bytes apart over {@code kc*NR} floats, more than L1 holds from kc = 384 on,
+     * for each of the NR columns in turn (PackT, one thread, ns per float, whole columns -> runs of 128): 768x768
+     * 0.53 -> 0.26, 768x3072 0.77 -> 0.36, 384x1536 0.31 -> 0.26, 32x128 (attention's keys) 0.28 -> 0.27. Two
+     * columns per pass rather than one, packing a whole weight right after it was written (one thread, medians
+     * of four rounds; W's [rows x columns]): 384x384 0.35 -> 0.25, 768x768 0.365 -> 0.267, 3072x768 0.44 -> 0.34,
+     * 768x3072 0.55 -> 0.41, 1536x384 0.46 -> 0.385; attention's keys (128 x 32) level. Four columns: no better
+     * on the small weights, worse on the large. Inside a MiniLM training step, where AdamW's pass over every
+     * parameter has pushed the weights out to memory, the gain is smaller (timed around every call): 1536x384
+     * 0.66 -> 0.56-0.60, 384x1536 0.63 -> 0.49-0.56.
      */
     private static void packStepsAlongColumn(float[] b, int src, int bCs, int cols, int kc, float[] dst, int panel) {
         for (int p0 = 0; p0 < kc; p0 += STEP_RUN) {
             int p1 = Math.min(kc, p0 + STEP_RUN);
-            for (int j = 0; j < cols; j++) {
+            int j = 0;
+            for (; j + 1 < cols; j += 2) {
+                int s0 = src + j * bCs;
+                int s1 = s0 + bCs;
+                for (int p = p0; p < p1; p++) {
+                    int d = panel + p * NR + j;
+                    dst[d] = b[s0 + p];
+                    dst[d + 1] = b[s1 + p];
+                }
+            }
+            if (j < cols) {
                 int s = src + j * bCs;
                 for (int p = p0; p < p1; p++) {
                     dst[panel + p * NR + j] = b[s + p];
