@@ -66,6 +66,21 @@ class MatmulFoldTest {
     }
 
     @Test
+    void oneRowRepeatedOverTheBatchFoldsAsRowsThatReadTheSameStorage() {
+        // An expanded [1, 1, H] has batch stride 0: folded, every row of the GEMM reads the same values.
+        Random r = new Random(15);
+        Tensor row = random(r, 1, 1, 40);
+        Tensor x = row.expand(4, 1, 40);
+        Tensor w = random(r, 24, 40);
+        assertTrue(plan(x, w.t()), "stride-0 batch of one row");
+        Tensor folded = x.matmul(w.t());
+        Tensor alone = row.select(0, 0).contiguous().matmul(w.t());
+        for (int b = 0; b < 4; b++) {
+            assertBitsEqual(alone.toFloatArray(), folded.select(0, b).contiguous().toFloatArray(), "batch entry " + b);
+        }
+    }
+
+    @Test
     void oneRowPerEntrySlicedFromLongerSequencesFoldsWithTheBatchStride() {
         // The [CLS] rows of a batch of sequences, as BERT's last layer projects them: x[:, 0:1, :].
         Random r = new Random(14);
