@@ -49,7 +49,7 @@ final class MatmulDispatch {
         Tensor ae = p.a();
         Tensor be = p.b();
         int batchCount = p.batch().numel();
-        int rowStride = batchCount == 1 ? ae.stride(-2) : foldedRowStride(ae, be);
+        int rowStride = foldedRowStride(ae, be);
         if (rowStride >= 0) {
             Sgemm.gemm(pool, batchCount * m, n, k, av, ae.offset(), rowStride, ae.stride(-1),
                     bv, be.offset(), be.stride(-2), be.stride(-1), c, 0, n, false,

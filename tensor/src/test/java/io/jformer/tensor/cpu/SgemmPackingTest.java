@@ -18,6 +18,8 @@ class SgemmPackingTest {
     private static final int[] STEPS = {1, 7, 8, 9, 33, 128, 129, 300};
     private static final int[] ROWS = {1, 7, 8, 9, 24, 31, 200};
     private static final int[] COLUMNS = {1, 31, 32, 33, 64, 100};
+    /** A NaN with a payload no copy makes. */
+    private static final float SENTINEL = Float.intBitsToFloat(0x7fc0_1234);
 
     /** Strides {row, step} for an m x k A with room for it, or {step, column} for B: three layouts each. */
     private static int[][] layouts(int outer, int steps) {
@@ -34,11 +36,9 @@ class SgemmPackingTest {
                     int cs = strides[1];
                     int off = random.nextInt(5);
                     // A is (m + 4) x (k + 2); the block starts at row 3 and step 1 and has m rows and k steps.
-                    float[] a = values(random, off + (m + 3) * rs + (k + 1) * cs + 1);
+                    float[] a = SgemmTest.randomArray(random, off + (m + 3) * rs + (k + 1) * cs + 1);
                     int panels = (m + MR - 1) / MR;
-                    float[] dst = new float[panels * MR * k + 7];
-                    float sentinel = Float.intBitsToFloat(0x7fc0_1234);
-                    java.util.Arrays.fill(dst, sentinel);
+                    float[] dst = sentinels(panels * MR * k + 7);
                     SgemmPacking.packA(a, off, rs, cs, 3, m, 1, k, dst);
                     String label = String.format("A %dx%d strides (%d, %d)", m, k, rs, cs);
                     for (int r = 0; r < panels; r++) {
@@ -50,9 +50,7 @@ class SgemmPackingTest {
                             }
                         }
                     }
-                    for (int idx = panels * MR * k; idx < dst.length; idx++) {
-                        check(label + " (past the panels)", idx, sentinel, dst);
-                    }
+                    checkUntouched(label, dst, panels * MR * k, dst.length);
                 }
             }
         }
@@ -68,7 +66,7 @@ class SgemmPackingTest {
         Random random = new Random(13);
         for (int m : new int[] {16, 17, 24, 40, 200}) {
             for (int k : new int[] {1, 2, 3, 8, 9, 17}) {
-                float[] a = values(random, k * m);
+                float[] a = SgemmTest.randomArray(random, k * m);
                 int panels = (m + MR - 1) / MR;
                 float[] dst = new float[panels * MR * k];
                 SgemmPacking.packA(a, 0, 1, m, 0, m, 0, k, dst);
@@ -93,11 +91,9 @@ class SgemmPackingTest {
                     int cs = strides[0];
                     int off = random.nextInt(5);
                     int dstOff = random.nextInt(3);
-                    float[] b = values(random, off + (k + 1) * rs + (n + 3) * cs + 1);
+                    float[] b = SgemmTest.randomArray(random, off + (k + 1) * rs + (n + 3) * cs + 1);
                     int panels = (n + NR - 1) / NR;
-                    float[] dst = new float[dstOff + panels * NR * k + 5];
-                    float sentinel = Float.intBitsToFloat(0x7fc0_4321);
-                    java.util.Arrays.fill(dst, sentinel);
+                    float[] dst = sentinels(dstOff + panels * NR * k + 5);
                     SgemmPacking.packB(b, off, rs, cs, 1, k, 3, n, dst, dstOff);
                     String label = String.format("B %dx%d strides (%d, %d)", k, n, rs, cs);
                     for (int s = 0; s < panels; s++) {
@@ -109,12 +105,8 @@ class SgemmPackingTest {
                             }
                         }
                     }
-                    for (int idx = 0; idx < dstOff; idx++) {
-                        check(label + " (before the panels)", idx, sentinel, dst);
-                    }
-                    for (int idx = dstOff + panels * NR * k; idx < dst.length; idx++) {
-                        check(label + " (past the panels)", idx, sentinel, dst);
-                    }
+                    checkUntouched(label, dst, 0, dstOff);
+                    checkUntouched(label, dst, dstOff + panels * NR * k, dst.length);
                 }
             }
         }
@@ -126,11 +118,17 @@ class SgemmPackingTest {
         }
     }
 
-    private static float[] values(Random random, int length) {
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++) {
-            values[i] = (float) random.nextGaussian();
+    /** An output array of {@code length} floats, every one the sentinel, so a stray write shows. */
+    private static float[] sentinels(int length) {
+        float[] dst = new float[length];
+        java.util.Arrays.fill(dst, SENTINEL);
+        return dst;
+    }
+
+    /** Nothing was written to {@code dst[from, to)}. */
+    private static void checkUntouched(String label, float[] dst, int from, int to) {
+        for (int idx = from; idx < to; idx++) {
+            check(label + " (outside the panels)", idx, SENTINEL, dst);
         }
-        return values;
     }
 }

@@ -139,7 +139,8 @@ class SgemmTest {
         }
     }
 
-    private static float[] randomArray(Random random, int length) {
+    /** Standard-normal floats; the packing tests use them too. */
+    static float[] randomArray(Random random, int length) {
         float[] values = new float[length];
         for (int i = 0; i < length; i++) {
             values[i] = (float) random.nextGaussian();
